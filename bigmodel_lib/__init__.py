@@ -1,0 +1,1 @@
+"""Big Models, Hands-On: the course helper library."""

@@ -1,0 +1,298 @@
+"""One training loop for every chapter: AdamW, warmup + cosine LR, clipping, accumulation, eval,
+progress bar, atomic checkpoints with exact resume, NaN guard, bf16 on CUDA, and DDP awareness.
+
+The model's forward returns (logits, loss); the data object has get_batch(split, generator).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.distributed as dist
+import torch.nn as nn
+
+from .checks import check_float, check_int
+from .device import autocast, pick_device
+
+
+@dataclass
+class TrainConfig:
+    """Everything the loop needs besides the model and the data. Defaults suit a small CPU run."""
+    steps: int = 500
+    lr: float = 3e-3
+    min_lr: float | None = None        # end of the cosine; default lr / 10
+    warmup_steps: int | None = None    # default: 10% of steps, at most 100
+    weight_decay: float = 0.01
+    beta1: float = 0.9
+    beta2: float = 0.95
+    grad_clip: float = 1.0             # max global grad norm; 0 turns clipping off
+    accum_steps: int = 1               # micro-batches per optimizer step
+    eval_every: int = 0                # 0: evaluate only at the end
+    eval_batches: int = 10
+    checkpoint_path: str | None = None
+    checkpoint_every: int = 0          # 0: only at the end (and on interrupt) when a path is set
+    device: str = "auto"
+    amp: bool = True                   # bf16 autocast on CUDA; never on CPU (keeps CPU runs exact)
+    seed: int = 0
+    progress: bool = True
+    desc: str = "train"
+
+    def __post_init__(self):
+        check_int("steps", self.steps, minimum=1)
+        check_float("lr", self.lr, minimum=0.0, exclusive_min=True)
+        if self.min_lr is not None:
+            check_float("min_lr", self.min_lr, minimum=0.0, maximum=self.lr)
+        if self.warmup_steps is not None:
+            check_int("warmup_steps", self.warmup_steps, minimum=0)
+        check_float("weight_decay", self.weight_decay, minimum=0.0)
+        check_float("grad_clip", self.grad_clip, minimum=0.0)
+        check_int("accum_steps", self.accum_steps, minimum=1)
+        check_int("eval_every", self.eval_every, minimum=0)
+        check_int("eval_batches", self.eval_batches, minimum=1)
+        check_int("checkpoint_every", self.checkpoint_every, minimum=0)
+        check_int("seed", self.seed, minimum=0)
+
+    @property
+    def warmup(self) -> int:
+        return min(100, self.steps // 10) if self.warmup_steps is None else self.warmup_steps
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    """Linear warmup to cfg.lr, then a cosine down to min_lr at the last step."""
+    min_lr = cfg.lr / 10 if cfg.min_lr is None else cfg.min_lr
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    progress = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    return min_lr + 0.5 * (cfg.lr - min_lr) * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+@dataclass
+class History:
+    """What a run returns: per-step train loss and LR, (step, loss) pairs for validation, and timing."""
+    step: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    val_step: list[int] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    tokens: int = 0
+    interrupted: bool = False
+
+    @property
+    def final_val_loss(self) -> float:
+        return self.val_loss[-1] if self.val_loss else float("nan")
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _dist() -> tuple[int, int]:
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def _shard(batch: tuple[torch.Tensor, ...], rank: int, world: int) -> tuple[torch.Tensor, ...]:
+    """Each DDP rank takes its contiguous slice of the same global batch (same generator on every rank)."""
+    if world == 1:
+        return batch
+    n = batch[0].shape[0]
+    if n % world:
+        raise ValueError(f"global batch size {n} must be divisible by the number of processes ({world})")
+    return tuple(t.chunk(world)[rank] for t in batch)
+
+
+def default_loss(model: nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """Models in this library return (logits, loss) when given their targets."""
+    return model(*batch)[1]
+
+
+def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
+    """Write to a temporary file, flush it to disk, then rename: a killed process never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        torch.save(state, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str | os.PathLike) -> dict:
+    """Load a checkpoint with weights_only=True; a missing, truncated or foreign file is a clear error."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint_path {str(path)!r} does not exist")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # truncated zip, pickle of foreign objects, random bytes...
+        raise ValueError(f"checkpoint {str(path)!r} could not be read ({type(e).__name__}); it is truncated, "
+                         f"corrupt or not a bigmodel_lib checkpoint") from None
+    if not isinstance(state, dict) or state.get("format") != "bigmodel_lib/1":
+        raise ValueError(f"checkpoint {str(path)!r} is not a bigmodel_lib checkpoint (no 'format' key)")
+    return state
+
+
+def _unwrap(model: nn.Module) -> nn.Module:
+    return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+
+
+def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
+    """AdamW with weight decay on matrices only (not on biases, norms); fused kernel where available."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    kwargs = dict(lr=cfg.lr, betas=(cfg.beta1, cfg.beta2))
+    try:
+        return torch.optim.AdamW(groups, fused=True, **kwargs)
+    except (RuntimeError, TypeError):
+        return torch.optim.AdamW(groups, foreach=True, **kwargs)
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, data, cfg: TrainConfig, device: torch.device,
+             loss_fn: Callable = default_loss, split: str = "val") -> float:
+    """Mean loss over cfg.eval_batches batches of `split`; the same batches at every call (fixed seed)."""
+    rank, world = _dist()
+    was_training = model.training
+    model.eval()
+    g = torch.Generator().manual_seed(cfg.seed + 1)
+    total = 0.0
+    for _ in range(cfg.eval_batches):
+        batch = tuple(t.to(device) for t in _shard(data.get_batch(split, g), rank, world))
+        with autocast(device, cfg.amp):
+            loss = loss_fn(_unwrap(model), batch).float()
+        if world > 1:
+            dist.all_reduce(loss)
+            loss /= world
+        total += loss.item()
+    model.train(was_training)
+    return total / cfg.eval_batches
+
+
+def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Callable = default_loss,
+          resume: bool = False) -> History:
+    """Train `model` on `data` for cfg.steps optimizer steps and return the History.
+
+    resume=True continues from cfg.checkpoint_path (model, optimizer, RNG and data streams, history)
+    and reproduces the uninterrupted run exactly on CPU. Under torch.distributed (torchrun) the
+    model is wrapped in DDP, each rank trains on its slice of the global batch, and only rank 0
+    shows progress and writes checkpoints.
+    """
+    cfg = cfg or TrainConfig()
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if not callable(getattr(data, "get_batch", None)):
+        raise TypeError("data must have a get_batch(split, generator) method (see bigmodel_lib.data)")
+    if resume and not cfg.checkpoint_path:
+        raise ValueError("resume=True needs cfg.checkpoint_path")
+    rank, world = _dist()
+    device = pick_device(cfg.device)
+    model.to(device)
+    opt = make_optimizer(model, cfg)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    hist, start = History(), 0
+    if resume:
+        state = load_checkpoint(cfg.checkpoint_path)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        gen.set_state(state["data_rng"])
+        torch.set_rng_state(state["torch_rng"])
+        hist = History(**state["history"])
+        hist.interrupted = False
+        start = int(state["step"])
+    net = model
+    if world > 1:
+        net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+
+    def checkpoint(step: int) -> None:
+        if cfg.checkpoint_path and rank == 0:
+            save_checkpoint(cfg.checkpoint_path, {
+                "format": "bigmodel_lib/1", "step": step, "model": _unwrap(model).state_dict(),
+                "optimizer": opt.state_dict(), "data_rng": gen.get_state(), "torch_rng": torch.get_rng_state(),
+                "history": hist.as_dict()})
+
+    bar = None
+    if cfg.progress and rank == 0:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=cfg.steps, initial=start, desc=cfg.desc, leave=True)
+    net.train()
+    t0 = time.perf_counter() - hist.seconds
+    step = start
+    try:
+        while step < cfg.steps:
+            lr = lr_at(step, cfg)
+            for group in opt.param_groups:
+                group["lr"] = lr
+            loss_sum = torch.zeros((), device=device)
+            for micro in range(cfg.accum_steps):
+                batch = tuple(t.to(device, non_blocking=True) for t in _shard(data.get_batch("train", gen), rank, world))
+                sync = micro == cfg.accum_steps - 1 or world == 1
+                ctx = net.no_sync() if not sync else _null()
+                with ctx, autocast(device, cfg.amp):
+                    loss = loss_fn(net, batch) / cfg.accum_steps
+                    loss.backward()
+                loss_sum += loss.detach().float()
+                hist.tokens += batch[0].numel() * world
+            if world > 1:
+                dist.all_reduce(loss_sum)
+                loss_sum /= world
+            value = loss_sum.item()
+            if not math.isfinite(value):
+                opt.zero_grad(set_to_none=True)
+                where = f"; the last good checkpoint is {cfg.checkpoint_path!r}" if cfg.checkpoint_path else ""
+                raise FloatingPointError(
+                    f"loss became {value} at step {step} (lr {lr:.3g}){where}. Try a lower lr, "
+                    f"grad_clip > 0, a longer warmup, or check the data for bad values.")
+            if cfg.grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            hist.step.append(step)
+            hist.train_loss.append(value)
+            hist.lr.append(lr)
+            if (cfg.eval_every and step % cfg.eval_every == 0) or step == cfg.steps:
+                hist.val_step.append(step)
+                hist.val_loss.append(evaluate(net, data, cfg, device, loss_fn))
+            hist.seconds = time.perf_counter() - t0
+            if bar is not None:
+                post = {"loss": f"{value:.3f}"}
+                if hist.val_loss:
+                    post["val"] = f"{hist.val_loss[-1]:.3f}"
+                bar.set_postfix(post, refresh=False)
+                bar.update(1)
+            if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < cfg.steps:
+                checkpoint(step)
+    except KeyboardInterrupt:
+        hist.interrupted = True
+        hist.seconds = time.perf_counter() - t0
+        checkpoint(step)
+        if rank == 0:
+            where = f"; checkpoint saved to {cfg.checkpoint_path!r}, continue with resume=True" \
+                if cfg.checkpoint_path else ""
+            print(f"Training interrupted after step {step}{where}.")
+        return hist
+    finally:
+        if bar is not None:
+            bar.close()
+    checkpoint(step)
+    return hist
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
