@@ -1,1 +1,3 @@
-"""Big Models, Hands-On: the course helper library."""
+"""Big Models, Hands-On: the course helper library (attention, layers, models, data, one training loop)."""
+
+__version__ = "0.1.0"
