@@ -72,6 +72,7 @@ class FeedForward(nn.Module):
         self.act = ACTIVATIONS[activation]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor("x", x, min_ndim=1, last_dim=self.linear1.in_features, floating=True)
         return self.linear2(self.dropout(self.act(self.linear1(x))))
 
 
@@ -104,6 +105,8 @@ class EncoderLayer(nn.Module):
         With is_causal=True this is a GPT block (a decoder without cross-attention); `cache`
         keeps its keys and values for incremental generation.
         """
+        check_tensor("x", x, ndim=3, last_dim=self.norm1.normalized_shape[0], floating=True,
+                     shape_hint="[batch, time, d_model]")
         if self.norm_first:
             x = x + self._sa(self.norm1(x), mask, is_causal, need_weights, cache)
             return x + self.drop2(self.ff(self.norm2(x)))
@@ -143,6 +146,9 @@ class DecoderLayer(nn.Module):
                 memory_mask: torch.Tensor | None = None, is_causal: bool = True,
                 need_weights: bool = False) -> torch.Tensor:
         """x: [B, Tt, d] targets so far; memory: [B, Ts, d] encoder output; masks True = may attend."""
+        d = self.norm1.normalized_shape[0]
+        check_tensor("x", x, ndim=3, last_dim=d, floating=True, shape_hint="[batch, time, d_model]")
+        check_tensor("memory", memory, ndim=3, last_dim=d, floating=True, shape_hint="[batch, src_time, d_model]")
         if self.norm_first:
             x = x + self._sa(self.norm1(x), self_mask, is_causal, need_weights)
             x = x + self._ca(self.norm2(x), memory, memory_mask, need_weights)

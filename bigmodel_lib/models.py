@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .attention import padding_mask
-from .checks import check_float, check_int, check_tokens
+from .checks import check_float, check_int, check_tensor, check_tokens
 from .layers import DecoderLayer, EncoderLayer, LearnedPositionalEncoding, SinusoidalPositionalEncoding
 
 
@@ -253,6 +253,12 @@ class TransformerClassifier(nn.Module):
     def forward_embeddings(self, emb: torch.Tensor, mask: torch.Tensor | None = None,
                            need_weights: bool = False) -> torch.Tensor:
         """emb [B, T, d] token embeddings, mask [B, T] bool (True = real token) -> class logits [B, C]."""
+        check_tensor("emb", emb, ndim=3, last_dim=self.embed.embedding_dim, floating=True,
+                     shape_hint="[batch, time, d_model]")
+        if mask is not None and (not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool
+                                 or mask.shape != emb.shape[:2]):
+            raise ValueError(f"mask must be a bool tensor of shape {tuple(emb.shape[:2])} ([batch, time]), got "
+                             f"{tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__}")
         x = self.pos(emb)
         attn_mask = None if mask is None else mask[:, None, None, :]
         for layer in self.layers:

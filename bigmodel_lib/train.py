@@ -5,9 +5,12 @@ The model's forward returns (logits, loss); the data object has get_batch(split,
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +201,8 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
         raise ValueError("resume=True needs cfg.checkpoint_path")
     rank, world = _dist()
     device = pick_device(cfg.device)
+    if world > 1 and device.type == "cuda" and device.index is None:  # torchrun: one GPU per process, not all on 0
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", torch.cuda.current_device())))
     model.to(device)
     opt = make_optimizer(model, cfg)
     gen = torch.Generator().manual_seed(cfg.seed)
@@ -226,11 +231,21 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
     if cfg.progress and rank == 0:
         from tqdm.auto import tqdm
         bar = tqdm(total=cfg.steps, initial=start, desc=cfg.desc, leave=True)
+    # Ctrl-C (or Jupyter's interrupt button) sets a flag; the loop stops at the next step boundary,
+    # so the checkpoint it writes is a consistent state that resumes exactly.
+    stop = {"requested": False}
+    old_handler = None
+    if threading.current_thread() is threading.main_thread():
+        old_handler = signal.signal(signal.SIGINT, lambda *_: stop.update(requested=True))
     net.train()
     t0 = time.perf_counter() - hist.seconds
     step = start
+    rng_at_step = None
     try:
         while step < cfg.steps:
+            if stop["requested"]:
+                raise KeyboardInterrupt
+            rng_at_step = (gen.get_state(), torch.get_rng_state())  # restored if this step is interrupted
             lr = lr_at(step, cfg)
             for group in opt.param_groups:
                 group["lr"] = lr
@@ -238,7 +253,7 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
             for micro in range(cfg.accum_steps):
                 batch = tuple(t.to(device, non_blocking=True) for t in _shard(data.get_batch("train", gen), rank, world))
                 sync = micro == cfg.accum_steps - 1 or world == 1
-                ctx = net.no_sync() if not sync else _null()
+                ctx = net.no_sync() if not sync else contextlib.nullcontext()
                 with ctx, autocast(device, cfg.amp):
                     loss = loss_fn(net, batch) / cfg.accum_steps
                     loss.backward()
@@ -259,6 +274,7 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
             opt.step()
             opt.zero_grad(set_to_none=True)
             step += 1
+            rng_at_step = None
             hist.step.append(step)
             hist.train_loss.append(value)
             hist.lr.append(lr)
@@ -275,6 +291,10 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
             if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < cfg.steps:
                 checkpoint(step)
     except KeyboardInterrupt:
+        if rng_at_step is not None:   # interrupted inside a step: rewind its random draws, drop its grads
+            gen.set_state(rng_at_step[0])
+            torch.set_rng_state(rng_at_step[1])
+            opt.zero_grad(set_to_none=True)
         hist.interrupted = True
         hist.seconds = time.perf_counter() - t0
         checkpoint(step)
@@ -284,15 +304,9 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
             print(f"Training interrupted after step {step}{where}.")
         return hist
     finally:
+        if old_handler is not None:
+            signal.signal(signal.SIGINT, old_handler)
         if bar is not None:
             bar.close()
     checkpoint(step)
     return hist
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
