@@ -69,7 +69,9 @@ def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tens
         scores = scores.masked_fill(~mask, float("-inf"))
     weights = torch.softmax(scores, dim=-1)                # each row sums to 1 over the visible keys
     if mask is not None:
-        weights = weights.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)  # fully masked row -> 0, not NaN
+        visible = mask.any(dim=-1, keepdim=True)            # does each query see at least one key?
+        if mask.device.type != "cpu" or not bool(visible.all()):  # (on CPU, skip the pass when all do)
+            weights = weights.masked_fill(~visible, 0.0)   # fully masked row -> 0, not NaN
     if dropout_p > 0.0:
         weights = F.dropout(weights, p=dropout_p)
     return weights @ v, weights
@@ -130,13 +132,13 @@ class MultiHeadAttention(nn.Module):
                 v = torch.cat([cache["v"], v], dim=2)
             cache["k"], cache["v"] = k, v
         tq, tk = q.shape[2], k.shape[2]
-        if is_causal and (past > 0 or need_weights or mask is not None):
+        if past > 0 and tq == 1:
+            mask, is_causal = None, False  # one new query at the end sees the whole cache (no mask to build)
+        elif is_causal and (past > 0 or need_weights or mask is not None):
             # query i sits at absolute position past + i and may see keys 0..past + i
             cm = torch.ones(tq, tk, dtype=torch.bool, device=x.device).tril(diagonal=past)
             mask = cm if mask is None else mask & cm
             is_causal = False
-        if past > 0 and tq == 1:
-            mask = None  # one new query at the end sees the whole cache
         dropout_p = self.dropout if self.training else 0.0
         if need_weights:
             out, weights = scaled_dot_product_attention(q, k, v, mask=mask, dropout_p=dropout_p)

@@ -62,7 +62,7 @@ def check_tokens(name: str, t, vocab_size: int, max_len: int | None = None) -> t
         raise ValueError(f"{name} must be non-empty [batch, time], got shape {tuple(t.shape)}")
     if max_len is not None and t.shape[1] > max_len:
         raise ValueError(f"{name} has {t.shape[1]} positions, more than the model's context of {max_len}")
-    lo, hi = int(t.min()), int(t.max())
+    lo, hi = torch.stack(torch.aminmax(t)).tolist()  # one pass, one device sync (min then max would be two)
     if lo < 0 or hi >= vocab_size:
         raise ValueError(f"{name} ids must be in [0, {vocab_size}) (vocab_size), got min {lo} and max {hi}")
     return t

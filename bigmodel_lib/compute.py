@@ -53,19 +53,29 @@ def _sync(device: torch.device) -> None:
         torch.mps.synchronize()
 
 
-def time_fn(fn, repeats: int = 5, warmup: int = 1, device: torch.device | str = "cpu") -> float:
-    """Median wall time of fn() in seconds after `warmup` untimed calls (medians resist a noisy machine)."""
+def time_fn(fn, repeats: int = 5, warmup: int = 1, device: torch.device | str = "cpu",
+            clock: str = "wall") -> float:
+    """Median wall time of fn() in seconds after `warmup` untimed calls (medians resist a noisy machine).
+
+    clock="cpu" times CPU seconds of this process instead (time.process_time): on a shared machine
+    a CPU computation's CPU time does not grow when other programs take the cores; CPU devices only.
+    """
     check_int("repeats", repeats, minimum=1)
+    if clock not in ("wall", "cpu"):
+        raise ValueError(f"clock must be 'wall' or 'cpu', got {clock!r}")
     dev = torch.device(device)
+    if clock == "cpu" and dev.type != "cpu":
+        raise ValueError(f"clock='cpu' measures CPU work only; use clock='wall' on device {dev.type!r}")
+    now = time.perf_counter if clock == "wall" else time.process_time
     for _ in range(warmup):
         fn()
     _sync(dev)
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = now()
         fn()
         _sync(dev)
-        times.append(time.perf_counter() - t0)
+        times.append(now() - t0)
     return statistics.median(times)
 
 
@@ -167,3 +177,206 @@ def chinchilla_optimal(compute: float, tokens_per_param: float | None = None) ->
     g = (a * c["A"] / (b * c["B"])) ** (1 / (a + b))
     n = g * (compute / 6) ** (b / (a + b))
     return n, compute / (6 * n)
+
+
+# ----------------------------------------------------------------- hardware and cost
+# Published dense (no 2:4 sparsity) 16-bit matmul peaks. Sources, as collected in the course's facts.md §C:
+# A100 312e12 BF16: nanoGPT's estimate_mfu comment and torchtitan-style get_peak_flops (citing
+# nvidia.com/en-us/data-center/a100); H100 SXM 989e12 BF16 dense: torchtitan-style get_peak_flops ("one-half
+# lower without sparsity"; the 1,979 headline figure includes sparsity); H200: the same GH100 silicon, 989e12,
+# with 141 GB HBM3e (aiwiki.ai/wiki/nvidia_h200); V100 125e12 is its FP16 tensor-core peak (it has no bf16;
+# jeffcarp.github.io/ml-hyperpolyglot/accelerators.html); TPU v4 275e12 BF16 (glennklockwood.com/garden/tpuv4,
+# citing Google's TPU v4 docs). Memory in GB as sold (the A100 also comes with 40 GB).
+GPUS = {
+    "V100": {"peak_flops": 125e12, "memory_gb": 32, "note": "FP16 tensor cores; no bf16"},
+    "A100": {"peak_flops": 312e12, "memory_gb": 80, "note": "BF16 dense"},
+    "H100": {"peak_flops": 989e12, "memory_gb": 80, "note": "SXM, BF16 dense (1,979 is with sparsity)"},
+    "H200": {"peak_flops": 989e12, "memory_gb": 141, "note": "same chip as H100, more and faster memory"},
+    "TPU v4": {"peak_flops": 275e12, "memory_gb": 32, "note": "BF16, per chip"},
+}
+
+
+def _gpu(gpu: str) -> dict:
+    if gpu not in GPUS:
+        raise ValueError(f"gpu must be one of {list(GPUS)}, got {gpu!r}")
+    return GPUS[gpu]
+
+
+def utilisation(flops: float, seconds: float, peak_flops: float, devices: int = 1) -> float:
+    """Achieved fraction of peak (model FLOPs utilisation, MFU): FLOPs / (seconds · devices · peak)."""
+    check_float("flops", flops, minimum=0.0, exclusive_min=True)
+    check_float("seconds", seconds, minimum=0.0, exclusive_min=True)
+    check_float("peak_flops", peak_flops, minimum=0.0, exclusive_min=True)
+    check_int("devices", devices, minimum=1)
+    return flops / (seconds * devices * peak_flops)
+
+
+def implied_utilisation(flops: float, device_hours: float, peak_flops: float) -> float:
+    """The MFU a published run must have had: its FLOPs over what its device-hours could deliver at peak."""
+    check_float("device_hours", device_hours, minimum=0.0, exclusive_min=True)
+    return utilisation(flops, device_hours * 3600.0, peak_flops)
+
+
+def training_estimate(n_params: float, tokens: float, gpu: str = "A100", n_gpus: int = 1,
+                      utilisation: float = 0.4, price_per_gpu_hour: float | None = None,
+                      flops: float | None = None) -> dict:
+    """Time and cost of training a dense model on `tokens` tokens: C = 6·N·D (or `flops`), T = C / (n·peak·u).
+
+    Returns {"flops", "seconds", "days", "gpu_hours", "cost"}; cost is None unless a price is given
+    (prices change and differ by provider: the caller supplies one, the library states none).
+    """
+    check_float("n_params", n_params, minimum=0.0, exclusive_min=True)
+    check_float("tokens", tokens, minimum=0.0, exclusive_min=True)
+    peak = _gpu(gpu)["peak_flops"]
+    c = 6.0 * n_params * tokens if flops is None else check_float("flops", flops, minimum=0.0, exclusive_min=True)
+    seconds = training_time(c, peak, n_gpus, utilisation)
+    gpu_hours = seconds * n_gpus / 3600.0
+    cost = None
+    if price_per_gpu_hour is not None:
+        cost = gpu_hours * check_float("price_per_gpu_hour", price_per_gpu_hour, minimum=0.0)
+    return {"flops": c, "seconds": seconds, "days": seconds / 86400.0, "gpu_hours": gpu_hours, "cost": cost}
+
+
+# ----------------------------------------------------------------- memory
+# Bytes per parameter of the model states (ZeRO, arXiv:1910.02054, as reproduced in facts.md §D):
+# weights, gradients, optimizer state. "mixed" = bf16/fp16 weights and gradients, fp32 master copy + Adam m, v.
+_STATE_BYTES = {
+    ("fp32", "adamw"): (4, 4, 8), ("fp32", "sgd"): (4, 4, 0), ("fp32", "sgd-momentum"): (4, 4, 4),
+    ("mixed", "adamw"): (2, 2, 12), ("mixed", "sgd"): (2, 2, 4), ("mixed", "sgd-momentum"): (2, 2, 8),
+    ("bf16", "adamw"): (2, 2, 4), ("bf16", "sgd"): (2, 2, 0), ("bf16", "sgd-momentum"): (2, 2, 2),
+}
+
+
+def activation_bytes(batch: int, seq_len: int, d_model: int, n_layer: int, n_head: int, vocab_size: int = 0,
+                     bytes_per_value: int = 4, fused_attention: bool = True, dropout: bool = False,
+                     checkpointing: bool = False) -> dict:
+    """Bytes of activations a GPT keeps for its backward pass (what the forward pass saves).
+
+    Per layer, after Korthikanti et al. (arXiv:2205.05198, Table 1): 16·s·b·h values (the inputs of the two
+    LayerNorms, the QKV projection, Q, K, V, the output projection, the MLP's two matmuls and its GELU at 4h)
+    plus each LayerNorm's fp32 mean and 1/std; unfused attention adds the a·s²·b softmax output, a fused
+    kernel only an fp32 log-sum-exp per head and position; dropout adds 1-byte masks. Full activation
+    checkpointing keeps only each layer's input (s·b·h values) and rebuilds one layer at a time in backward
+    (`recompute`). The head keeps the final LayerNorm's input and output and, with vocab_size, the
+    log-softmax over the vocabulary. Returns {"per_layer", "layers", "head", "recompute", "total"} in bytes.
+    """
+    for name, v in (("batch", batch), ("seq_len", seq_len), ("d_model", d_model), ("n_layer", n_layer),
+                    ("n_head", n_head), ("bytes_per_value", bytes_per_value)):
+        check_int(name, v, minimum=1)
+    check_int("vocab_size", vocab_size, minimum=0)
+    s, b, h, a, bpv = seq_len, batch, d_model, n_head, bytes_per_value
+    ln_stats = 2 * s * b * 4                               # one LayerNorm's fp32 mean and 1/std
+    per_layer = 16 * s * b * h * bpv + 2 * ln_stats
+    if fused_attention:
+        per_layer += a * s * b * 4                         # the kernel's fp32 log-sum-exp
+    else:
+        per_layer += a * s * s * b * bpv                   # softmax probabilities, a [T, T] map per head
+    if dropout:
+        per_layer += 2 * s * b * h + (0 if fused_attention else a * s * s * b * (1 + bpv))
+    head = (2 * s * b * h + s * b * vocab_size) * bpv + ln_stats
+    if checkpointing:
+        layers, recompute = n_layer * s * b * h * bpv, per_layer
+    else:
+        layers, recompute = n_layer * per_layer, 0
+    return {"per_layer": per_layer, "layers": layers, "head": head, "recompute": recompute,
+            "total": layers + head + recompute}
+
+
+def training_memory(n_params: int, batch: int, seq_len: int, d_model: int, n_layer: int, n_head: int,
+                    vocab_size: int = 0, precision: str = "fp32", optimizer: str = "adamw",
+                    fused_attention: bool = True, dropout: bool = False, checkpointing: bool = False) -> dict:
+    """Training memory estimate in bytes: weights + gradients + optimizer state + activations.
+
+    precision: "fp32", "mixed" (16-bit weights/grads, fp32 master and Adam: 16 bytes/param) or "bf16"
+    (everything 16-bit); activations are kept in 4 bytes for fp32, 2 otherwise. Returns
+    {"weights", "gradients", "optimizer", "activations", "total"}. Not counted: temporary buffers,
+    the allocator's fragmentation and the framework's own workspace (the measured peak is higher).
+    """
+    check_int("n_params", n_params, minimum=1)
+    if (precision, optimizer) not in _STATE_BYTES:
+        raise ValueError(f"precision must be one of ('fp32', 'mixed', 'bf16') and optimizer one of "
+                         f"('adamw', 'sgd', 'sgd-momentum'), got {precision!r} and {optimizer!r}")
+    w, g, o = _STATE_BYTES[(precision, optimizer)]
+    act = activation_bytes(batch, seq_len, d_model, n_layer, n_head, vocab_size,
+                           bytes_per_value=4 if precision == "fp32" else 2, fused_attention=fused_attention,
+                           dropout=dropout, checkpointing=checkpointing)["total"]
+    out = {"weights": w * n_params, "gradients": g * n_params, "optimizer": o * n_params, "activations": act}
+    out["total"] = sum(out.values())
+    return out
+
+
+def gpt_training_memory(model: nn.Module, batch: int, seq_len: int | None = None, **kwargs) -> dict:
+    """`training_memory` for a bigmodel_lib GPT, reading its shape from model.config (all parameters count)."""
+    c = getattr(model, "config", None)
+    if c is None or not hasattr(c, "n_layer"):
+        raise TypeError("model must be a bigmodel_lib.models.GPT (it needs .config.n_layer, d_model, block_size)")
+    t = c.block_size if seq_len is None else check_int("seq_len", seq_len, minimum=1, maximum=c.block_size)
+    n = sum(p.numel() for p in model.parameters())
+    kwargs.setdefault("dropout", c.dropout > 0)
+    return training_memory(n, batch, t, c.d_model, c.n_layer, c.n_head, c.vocab_size, **kwargs)
+
+
+def inference_memory(n_params: float, batch: int, seq_len: int, n_layer: int, d_kv: int,
+                     bytes_per_value: int = 2) -> dict:
+    """Inference memory in bytes: weights + the KV cache (a key and a value of width d_kv per layer and token).
+
+    d_kv = n_kv_heads · head_dim (d_model without grouped-query attention). Returns
+    {"weights", "kv_cache", "kv_per_token", "total"}.
+    """
+    check_float("n_params", n_params, minimum=0.0, exclusive_min=True)
+    for name, v in (("batch", batch), ("seq_len", seq_len), ("n_layer", n_layer), ("d_kv", d_kv),
+                    ("bytes_per_value", bytes_per_value)):
+        check_int(name, v, minimum=1)
+    per_token = 2 * n_layer * d_kv * bytes_per_value
+    kv = per_token * batch * seq_len
+    weights = n_params * bytes_per_value
+    return {"weights": weights, "kv_cache": kv, "kv_per_token": per_token, "total": weights + kv}
+
+
+class Checkpointed(nn.Module):
+    """Wraps a block so that training keeps only its input and recomputes the rest during backward
+    (torch.utils.checkpoint): activation memory traded for one extra forward pass."""
+
+    def __init__(self, block: nn.Module):
+        super().__init__()
+        self.block = block
+
+    def forward(self, x: torch.Tensor, **kwargs) -> torch.Tensor:
+        if not torch.is_grad_enabled() or kwargs.get("cache") is not None:
+            return self.block(x, **kwargs)
+        from torch.utils.checkpoint import checkpoint
+        return checkpoint(lambda t: self.block(t, **kwargs), x, use_reentrant=False)
+
+
+def with_checkpointing(model: nn.Module) -> nn.Module:
+    """Wrap every block of a GPT (model.blocks) in `Checkpointed`, in place; returns the model."""
+    blocks = getattr(model, "blocks", None)
+    if not isinstance(blocks, nn.ModuleList):
+        raise TypeError("model must have a .blocks nn.ModuleList (a bigmodel_lib GPT)")
+    for i, blk in enumerate(blocks):
+        if not isinstance(blk, Checkpointed):
+            blocks[i] = Checkpointed(blk)
+    return model
+
+
+def saved_activation_bytes(fn, exclude: nn.Module | None = None) -> int:
+    """Bytes of the distinct tensors autograd saves for backward while fn() runs.
+
+    Measured with torch.autograd.graph.saved_tensors_hooks; views of one storage count once, and storages
+    of `exclude`'s parameters (weights saved, or their transposes, for the gradient) are left out.
+    """
+    params = set() if exclude is None else {p.untyped_storage().data_ptr() for p in exclude.parameters()}
+    storages: dict[int, int] = {}
+    alive = []   # hold each packed tensor until the end, so no freed address is reused and miscounted
+
+    def pack(t):
+        s = t.untyped_storage()
+        if s.data_ptr() not in params:
+            storages[s.data_ptr()] = s.nbytes()
+            alive.append(t)
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        fn()
+    alive.clear()
+    return sum(storages.values())

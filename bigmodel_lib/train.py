@@ -45,6 +45,7 @@ class TrainConfig:
     seed: int = 0
     progress: bool = True
     desc: str = "train"
+    compile: bool = False              # opt-in torch.compile of the model: pays on GPUs, compiling takes minutes
 
     def __post_init__(self):
         check_int("steps", self.steps, minimum=1)
@@ -60,6 +61,8 @@ class TrainConfig:
         check_int("eval_batches", self.eval_batches, minimum=1)
         check_int("checkpoint_every", self.checkpoint_every, minimum=0)
         check_int("seed", self.seed, minimum=0)
+        if not isinstance(self.compile, bool):
+            raise TypeError(f"compile must be a bool, got {type(self.compile).__name__}")
 
     @property
     def warmup(self) -> int:
@@ -219,6 +222,8 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
     net = model
     if world > 1:
         net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    if cfg.compile:
+        net = torch.compile(net)  # fuses elementwise ops around the matmuls; checkpoints still save `model`
 
     def checkpoint(step: int) -> None:
         if cfg.checkpoint_path and rank == 0:

@@ -1,0 +1,76 @@
+"""Exercises of chapter 12 (FAQ: poor interpretability): scoring an explanation against the truth."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from . import Result, run_check, verdict
+
+
+def _reference_precision(scores: np.ndarray, marker: np.ndarray) -> float:
+    k = int(marker.sum())
+    top = np.argsort(-scores, kind="stable")[:k]
+    return float(marker[top].mean())
+
+
+def exercise_1(topk_precision_fn) -> Result:
+    """my_topk_precision(scores, marker) for one unpadded example, k = number of markers."""
+    def check(fn):
+        rng = np.random.default_rng(0)
+        cases = [(np.array([0.1, 0.9, 0.5, 0.0]), np.array([False, True, True, False])),
+                 (np.array([0.1, 0.9, 0.5, 0.0]), np.array([True, False, False, True])),
+                 (np.array([-2.0, 1.0, -0.5]), np.array([True, False, False]))]
+        for _ in range(20):
+            n = int(rng.integers(5, 15))
+            mk = np.zeros(n, bool)
+            mk[rng.choice(n, int(rng.integers(1, 4)), replace=False)] = True
+            cases.append((rng.normal(size=n) + 1.5 * mk * rng.random(), mk))
+        for s, mk in cases:
+            got, want = float(fn(s.copy(), mk.copy())), _reference_precision(s, mk)
+            if abs(got - want) > 1e-9:
+                return verdict("12.1 top-k precision", False, "",
+                               f"for scores {np.round(s, 2).tolist()} and markers {mk.astype(int).tolist()} you gave "
+                               f"{got}, expected {want}. Sort by score (highest first), keep as many tokens as there "
+                               f"are markers, and count how many of those are markers. Use the signed score, "
+                               f"not |score|.")
+        return verdict("12.1 top-k precision", True, f"right on {len(cases)} cases: a perfect ranking puts every "
+                       "marker in the top k and scores 1.", "")
+    return run_check("12.1 top-k precision", topk_precision_fn, check)
+
+
+def _reference_curve(prob_fn, x: torch.Tensor, scores: np.ndarray, steps: int) -> list[float]:
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    rows = []
+    for r in range(steps + 1):
+        xr = x.clone()
+        xr[torch.from_numpy(order[:r].copy())] = 0
+        rows.append(xr)
+    return [float(v) for v in prob_fn(torch.stack(rows))]
+
+
+def exercise_2(deletion_curve_fn) -> Result:
+    """my_deletion_curve(prob_fn, x, scores, steps) -> steps + 1 probabilities."""
+    def check(fn):
+        weights = torch.linspace(0.1, 1.0, 30)
+
+        def prob_fn(batch: torch.Tensor) -> np.ndarray:   # a toy "model": a sigmoid of weighted token ids
+            if batch.ndim != 2:
+                raise ValueError(f"prob_fn expects a [N, T] batch of ids, got shape {tuple(batch.shape)}")
+            return torch.sigmoid((weights[batch] * (batch != 0)).sum(1) - 3.0).numpy()
+
+        rng = np.random.default_rng(1)
+        for trial in range(5):
+            n = int(rng.integers(6, 12))
+            x = torch.from_numpy(rng.integers(1, 30, n)).long()
+            scores = rng.normal(size=n)
+            steps = int(rng.integers(1, 5))
+            got = [float(v) for v in fn(prob_fn, x.clone(), scores.copy(), steps)]
+            want = _reference_curve(prob_fn, x, scores, steps)
+            if len(got) != len(want) or not np.allclose(got, want, atol=1e-6):
+                return verdict("12.2 deletion curve", False, "",
+                               f"for x = {x.tolist()}, scores = {np.round(scores, 2).tolist()}, steps = {steps} you "
+                               f"gave {np.round(got, 4).tolist()}, expected {np.round(want, 4).tolist()}. The first "
+                               f"value is the untouched input; the r-th has the r highest-scored tokens set to 0.")
+        return verdict("12.2 deletion curve", True, "right: the curve starts at p(x) and each step removes the next "
+                       "most important token; a faithful ranking makes it fall fast.", "")
+    return run_check("12.2 deletion curve", deletion_curve_fn, check)
