@@ -157,6 +157,8 @@ CHINCHILLA = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
 
 def chinchilla_loss(n_params: float, tokens: float) -> float:
     """Predicted loss (nats/token) of Hoffmann et al.'s parametric fit."""
+    check_float("n_params", n_params, minimum=0.0, exclusive_min=True)
+    check_float("tokens", tokens, minimum=0.0, exclusive_min=True)
     c = CHINCHILLA
     return c["E"] + c["A"] / n_params ** c["alpha"] + c["B"] / tokens ** c["beta"]
 
@@ -365,6 +367,8 @@ def saved_activation_bytes(fn, exclude: nn.Module | None = None) -> int:
     Measured with torch.autograd.graph.saved_tensors_hooks; views of one storage count once, and storages
     of `exclude`'s parameters (weights saved, or their transposes, for the gradient) are left out.
     """
+    if not callable(fn):
+        raise TypeError(f"fn must be a callable that runs the forward pass, got {type(fn).__name__}")
     params = set() if exclude is None else {p.untyped_storage().data_ptr() for p in exclude.parameters()}
     storages: dict[int, int] = {}
     alive = []   # hold each packed tensor until the end, so no freed address is reused and miscounted

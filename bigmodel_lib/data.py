@@ -167,6 +167,8 @@ def char_corpus(block_size: int = 64, batch_size: int = 32, max_chars: int | Non
 
 def unigram_entropy(tokens: torch.Tensor) -> float:
     """Entropy in nats of the token frequencies: the loss of the best model that ignores context."""
+    if not isinstance(tokens, torch.Tensor) or tokens.dtype != torch.long or tokens.ndim != 1 or tokens.numel() == 0:
+        raise ValueError("tokens must be a non-empty 1-D LongTensor of token ids")
     p = torch.bincount(tokens).float()
     p = p[p > 0] / p.sum()
     return float(-(p * p.log()).sum())

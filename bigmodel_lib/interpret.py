@@ -124,6 +124,8 @@ def make_classifier(data: MarkerData, d_model: int = 32, n_heads: int = 2, n_lay
                     **kwargs) -> nn.Module:
     """A small TransformerClassifier sized for `data`."""
     from .models import TransformerClassifier
+    if not isinstance(data, MarkerData):
+        raise TypeError(f"data must be a MarkerData, got {type(data).__name__}")
     return TransformerClassifier(data.vocab_size, len(CLASS_NAMES), d_model=d_model, n_heads=n_heads, n_layers=n_layers,
                                  max_len=data.max_len, pad_id=data.pad_id, **kwargs)
 
@@ -131,6 +133,7 @@ def make_classifier(data: MarkerData, d_model: int = 32, n_heads: int = 2, n_lay
 @torch.no_grad()
 def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 2048) -> np.ndarray:
     """Class probabilities [N, C] as numpy (the form LIME and SHAP want); eval mode, batched."""
+    _check_model(model)
     check_tokens("x", x, model.vocab_size)
     was = model.training
     model.eval()
@@ -143,6 +146,9 @@ def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 2048) -> 
 
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of rows of x whose most likely class is y."""
+    if not isinstance(y, torch.Tensor) or y.shape != (len(x),):
+        raise ValueError(f"y must be a tensor of {len(x)} labels (one per row of x), got "
+                         f"{tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__}")
     return float((predict_proba(model, x).argmax(1) == y.numpy()).mean())
 
 
@@ -152,6 +158,17 @@ def remove_tokens(x: torch.Tensor, drop: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"drop must be a bool tensor of x's shape {tuple(x.shape)}, got "
                          f"{drop.dtype} {tuple(drop.shape)}")
     return x.masked_fill(drop, 0)
+
+
+def _check_model(model) -> None:
+    from .models import TransformerClassifier
+    if not isinstance(model, TransformerClassifier):
+        raise TypeError(f"model must be a bigmodel_lib.models.TransformerClassifier, got {type(model).__name__}")
+
+
+def _check_x(model, x) -> None:
+    _check_model(model)
+    check_tokens("x", x, model.vocab_size, model.max_len)
 
 
 def _target(model: nn.Module, x: torch.Tensor, target) -> torch.Tensor:
@@ -168,6 +185,9 @@ def _target(model: nn.Module, x: torch.Tensor, target) -> torch.Tensor:
 # ------------------------------------------------------------------ explainers
 def random_scores(x: torch.Tensor, seed: int = 0) -> np.ndarray:
     """The baseline every method must beat: a random score per token."""
+    if not isinstance(x, torch.Tensor) or x.ndim != 2:
+        raise ValueError(f"x must be a [batch, time] tensor of token ids, got "
+                         f"{tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__}")
     g = torch.Generator().manual_seed(seed)
     return torch.rand(x.shape, generator=g).masked_fill(x == 0, 0.0).numpy()
 
@@ -176,6 +196,9 @@ def random_scores(x: torch.Tensor, seed: int = 0) -> np.ndarray:
 def attention_scores(model: nn.Module, x: torch.Tensor, layer: int | str = -1) -> np.ndarray:
     """How much attention each token receives: the weights of one layer (or "mean" of all layers),
     averaged over heads and over the real query positions. Non-negative, not class-specific."""
+    _check_x(model, x)
+    if layer != "mean" and (not isinstance(layer, int) or not -len(model.layers) <= layer < len(model.layers)):
+        raise ValueError(f"layer must be 'mean' or an int in [{-len(model.layers)}, {len(model.layers)}), got {layer!r}")
     was = model.training
     model.eval()
     dev = next(model.parameters()).device
@@ -199,6 +222,7 @@ def _logprob_fn(model: nn.Module) -> Callable:
 
 def grad_x_input(model: nn.Module, x: torch.Tensor, target=None) -> np.ndarray:
     """Gradient of log p(target) with respect to each token's embedding, dotted with that embedding."""
+    _check_x(model, x)
     t = _target(model, x, target)
     was = model.training
     model.eval()
@@ -347,6 +371,9 @@ def deletion_curve(model: nn.Module, x: torch.Tensor, scores: np.ndarray, target
     """p(target) after removing the r top-scored tokens, r = 0..steps -> [B, steps + 1]. A faithful
     ranking makes it fall fast."""
     check_int("steps", steps, minimum=1)
+    _check_x(model, x)
+    if np.shape(scores) != tuple(x.shape):
+        raise ValueError(f"scores must have x's shape {tuple(x.shape)}, got {np.shape(scores)}")
     t = _target(model, x, target).numpy()
     B, T = x.shape
     valid = x.numpy() != 0
@@ -367,6 +394,12 @@ def score_methods(model: nn.Module, x: torch.Tensor, marker: torch.Tensor, attri
     top-k precision, the comprehensiveness (mean drop of p(target) over the first `steps` deletions)
     and their standard errors; plus {method: deletion curves [B, steps + 1]}."""
     import pandas as pd
+    _check_x(model, x)
+    if not isinstance(marker, torch.Tensor) or marker.shape != x.shape:
+        raise ValueError(f"marker must be a tensor of x's shape {tuple(x.shape)}, got "
+                         f"{tuple(marker.shape) if isinstance(marker, torch.Tensor) else type(marker).__name__}")
+    if not attributions:
+        raise ValueError("attributions must map at least one method name to its [B, T] scores")
     t = _target(model, x, target)
     valid, mk = x.numpy() != 0, marker.numpy()
     rows, curves = [], {}

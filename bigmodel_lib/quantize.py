@@ -24,6 +24,10 @@ def absmax_quantize(w: torch.Tensor, per_channel: bool = False, dim: int = -1) -
     check_tensor("w", w, min_ndim=1)
     if not w.is_floating_point():
         raise TypeError(f"w must be a floating-point tensor, got {w.dtype}")
+    if w.numel() == 0:
+        raise ValueError(f"w must not be empty, got shape {tuple(w.shape)}")
+    if per_channel and not -w.ndim <= dim < w.ndim:
+        raise ValueError(f"dim must be in [{-w.ndim}, {w.ndim}) for w of shape {tuple(w.shape)}, got {dim}")
     w = w.detach().float()
     amax = w.abs().amax(dim=dim, keepdim=True) if per_channel else w.abs().amax()
     scale = amax.clamp(min=torch.finfo(torch.float32).tiny) / QMAX  # an all-zero group keeps scale > 0

@@ -194,3 +194,130 @@ def test_fully_masked_queries_are_zero_not_nan():
     mask = torch.zeros(1, 1, 3, 3, dtype=torch.bool)
     out, _ = mha(x, mask=mask)
     assert torch.isfinite(out).all()
+
+
+# ------------------------------------------------------ the chapters' own modules
+def _more_cases():
+    import numpy as np
+
+    from bigmodel_lib import distributed, interpret, models_table, quantize
+    return [
+        ("q-absmax-type", lambda: quantize.absmax_quantize([1.0]), TypeError, r"w must be a torch.Tensor"),
+        ("q-absmax-int", lambda: quantize.absmax_quantize(torch.ones(3, 3, dtype=torch.long)), TypeError,
+         r"w must be a floating-point"),
+        ("q-absmax-dim", lambda: quantize.absmax_quantize(torch.randn(3, 3), per_channel=True, dim=5), ValueError,
+         r"dim must be in \[-2, 2\)"),
+        ("q-absmax-empty", lambda: quantize.absmax_quantize(torch.randn(0, 3)), ValueError, r"w must not be empty"),
+        ("q-dequantize-dtype", lambda: quantize.dequantize(torch.randn(3, 3), torch.ones(1)), TypeError, r"q must be int8"),
+        ("q-error-type", lambda: quantize.quantization_error("w"), TypeError, r"w must be a torch.Tensor"),
+        ("q-int8mm-shape", lambda: quantize.int8_matmul(torch.randn(2, 3), torch.randn(4, 5)), ValueError,
+         r"last dim \(3\) must equal w's in-features \(5\)"),
+        ("q-int8mm-threshold", lambda: quantize.int8_matmul(torch.randn(2, 3), torch.randn(4, 3), outlier_threshold=-1.0),
+         ValueError, r"outlier_threshold must be > 0"),
+        ("q-tensor-bytes", lambda: quantize.tensor_bytes("t"), TypeError, r"t must be a tensor"),
+        ("q-linear-bytes", lambda: quantize.linear_weight_bytes("m"), TypeError, r"model must be an nn.Module"),
+        ("q-serialized", lambda: quantize.serialized_bytes(3), TypeError, r"model must be an nn.Module"),
+        ("q-model-bytes", lambda: quantize.model_bytes(-10, 8), ValueError, r"n_params must be >= 0"),
+        ("i-data-size", lambda: interpret.MarkerData(n_train=0), ValueError, r"n_train must be >= 1"),
+        ("i-remove-shape", lambda: interpret.remove_tokens(torch.ones(2, 3, dtype=torch.long), torch.ones(2, 4, dtype=torch.bool)),
+         ValueError, r"drop must be a bool tensor of x's shape \(2, 3\)"),
+        ("i-topk-shape", lambda: interpret.topk_precision(np.ones((2, 3)), np.ones((2, 4), bool), np.ones((2, 3), bool)),
+         ValueError, r"must be \[B, T\] arrays of one shape"),
+        ("i-highlight-length", lambda: interpret.highlight_html(["a", "b"], [1.0]), ValueError, r"scores has 1 values for 2 words"),
+        ("i-random-rank", lambda: interpret.random_scores(torch.ones(3, dtype=torch.long)), ValueError,
+         r"x must be a \[batch, time\] tensor"),
+        ("i-explain-method", lambda: interpret.explain(None, None, torch.ones(1, 3, dtype=torch.long), methods=["magic"]),
+         ValueError, r"methods must be among"),
+        ("mt-load-missing", lambda: models_table.load("/nonexistent.csv"), FileNotFoundError, r"does not exist"),
+        ("mt-six-nd", lambda: models_table.six_nd(-1, 10), ValueError, r"n_params must be > 0"),
+        ("mt-weight-dtype", lambda: models_table.weight_bytes(1e9, "fp7"), ValueError, r"dtype must be one of"),
+        ("mt-summary-name", lambda: models_table.model_summary("NoSuchModel"), ValueError, r"name must be one of the table's models"),
+        ("mt-growth-length", lambda: models_table.fit_growth([2020, 2021], [1.0]), ValueError, r"equal length >= 3"),
+        ("c-utilisation", lambda: compute.utilisation(1e12, -1, 1e12), ValueError, r"seconds must be > 0"),
+        ("c-implied", lambda: compute.implied_utilisation(1e20, 0, 1e12), ValueError, r"device_hours must be > 0"),
+        ("c-estimate-gpu", lambda: compute.training_estimate(1e9, 1e10, gpu="Z80"), ValueError, r"gpu must be one of"),
+        ("c-activation-batch", lambda: compute.activation_bytes(0, 10, 8, 1, 2), ValueError, r"batch must be >= 1"),
+        ("c-training-memory", lambda: compute.training_memory(-5, 1, 10, 8, 1, 2), ValueError, r"n_params must be >= 1"),
+        ("c-gpt-memory", lambda: compute.gpt_training_memory(nn.Linear(2, 2), 1), TypeError, r"model must be a bigmodel_lib.models.GPT"),
+        ("c-inference-memory", lambda: compute.inference_memory(1e9, 0, 10, 2, 8), ValueError, r"batch must be >= 1"),
+        ("c-checkpointing", lambda: compute.with_checkpointing(nn.Linear(2, 2)), TypeError, r"must have a .blocks"),
+        ("c-saved-callable", lambda: compute.saved_activation_bytes(3), TypeError, r"fn must be a callable"),
+        ("c-time-clock", lambda: compute.time_fn(lambda: None, clock="sundial"), ValueError, r"clock must be 'wall' or 'cpu'"),
+        ("c-peak-sizes", lambda: compute.measure_peak(sizes=(0,)), ValueError, r"size must be >= 1"),
+        ("c-chinchilla-loss", lambda: compute.chinchilla_loss(-1, 10), ValueError, r"n_params must be > 0"),
+        ("d-zero-stage", lambda: distributed.zero_model_state_bytes(1e9, 8, 4), ValueError, r"stage must be one of"),
+        ("d-zero-devices", lambda: distributed.zero_model_state_bytes(1e9, 0, 1), ValueError, r"n_devices must be an int >= 1"),
+    ]
+
+
+MORE = _more_cases()
+
+
+@pytest.mark.parametrize("thunk,exc,pattern", [c[1:] for c in MORE], ids=[c[0] for c in MORE])
+def test_bad_input_to_chapter_modules(thunk, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        thunk()
+
+
+def test_every_public_callable_has_a_bad_input_case():
+    """The battery must grow with the library: each public function/class of these modules is named in a case."""
+    import inspect
+
+    from bigmodel_lib import checks, distributed, interpret, models_table, quantize
+    text = inspect.getsource(inspect.getmodule(test_every_public_callable_has_a_bad_input_case))
+    missing = []
+    for mod in (attention, layers, models, data, train, device, compute, quantize, interpret, models_table, distributed):
+        for name, obj in vars(mod).items():
+            if name.startswith("_") or not callable(obj) or getattr(obj, "__module__", None) != mod.__name__:
+                continue
+            if f"{name}(" not in text:
+                missing.append(f"{mod.__name__}.{name}")
+    # plain helpers with no arguments to get wrong, plotting and entry points are exempt
+    exempt = {"bigmodel_lib.data.load_corpus", "bigmodel_lib.train.History", "bigmodel_lib.train.default_loss",
+              "bigmodel_lib.train.make_optimizer", "bigmodel_lib.train.evaluate", "bigmodel_lib.train.lr_at",
+              "bigmodel_lib.train.save_checkpoint", "bigmodel_lib.train.load_checkpoint",
+              "bigmodel_lib.device.autocast", "bigmodel_lib.compute.matmul_params", "bigmodel_lib.compute.training_flops",
+              "bigmodel_lib.compute.Checkpointed", "bigmodel_lib.interpret.plot_highlights",
+              "bigmodel_lib.models_table.fmt_si", "bigmodel_lib.models_table.fmt_bytes",
+              "bigmodel_lib.distributed.main", "bigmodel_lib.distributed.parse_args", "bigmodel_lib.distributed.build",
+              "bigmodel_lib.distributed.init_process_group", "bigmodel_lib.distributed.run_fsdp"}
+    missing = [m for m in missing if m not in exempt]
+    assert not missing, f"public callables without a bad-input case: {missing}"
+
+
+def _interpret_cases():
+    import numpy as np
+
+    from bigmodel_lib import interpret
+    m = models.TransformerClassifier(V, 3, d_model=8, n_heads=2, n_layers=1, max_len=8)
+    x2, x1 = torch.ones(2, 3, dtype=torch.long), torch.ones(3, dtype=torch.long)
+    return [
+        ("unigram-float", lambda: data.unigram_entropy(torch.randn(5)), ValueError, r"tokens must be a non-empty 1-D LongTensor"),
+        ("unigram-empty", lambda: data.unigram_entropy(torch.zeros(0, dtype=torch.long)), ValueError, r"non-empty"),
+        ("i-make-classifier", lambda: interpret.make_classifier("data"), TypeError, r"data must be a MarkerData"),
+        ("i-predict-rank", lambda: interpret.predict_proba(m, x1), ValueError, r"x must have 2 dimensions"),
+        ("i-predict-model", lambda: interpret.predict_proba("m", x2), TypeError, r"model must be a bigmodel_lib.models.TransformerClassifier"),
+        ("i-accuracy-labels", lambda: interpret.accuracy(m, x2, torch.ones(3, dtype=torch.long)), ValueError, r"y must be a tensor of 2 labels"),
+        ("i-attention-rank", lambda: interpret.attention_scores(m, x1), ValueError, r"x must have 2 dimensions"),
+        ("i-attention-layer", lambda: interpret.attention_scores(m, x2, layer=5), ValueError, r"layer must be 'mean' or an int"),
+        ("i-grad-unknown-token", lambda: interpret.grad_x_input(m, torch.full((2, 3), V)), ValueError, r"x ids must be in"),
+        ("i-ig-steps", lambda: interpret.integrated_gradients(m, x2, n_steps=0), ValueError, r"n_steps must be >= 2"),
+        ("i-occlusion-rank", lambda: interpret.occlusion_scores(m, x1), ValueError, r"x must have 2 dimensions"),
+        ("i-lime-samples", lambda: interpret.lime_scores(m, interpret.MarkerData(n_train=50, n_val=10), x2, num_samples=0),
+         ValueError, r"num_samples must be >= 10"),
+        ("i-shap-samples", lambda: interpret.shap_scores(m, x2, nsamples=0), ValueError, r"nsamples must be >= 10"),
+        ("i-deletion-shape", lambda: interpret.deletion_curve(m, x2, np.ones((2, 4))), ValueError, r"scores must have x's shape \(2, 3\)"),
+        ("i-score-marker", lambda: interpret.score_methods(m, x2, torch.ones(2, 4, dtype=torch.bool), {"random": np.ones((2, 3))}),
+         ValueError, r"marker must be a tensor of x's shape"),
+        ("i-score-empty", lambda: interpret.score_methods(m, x2, torch.ones(2, 3, dtype=torch.bool), {}), ValueError,
+         r"attributions must map at least one method"),
+    ]
+
+
+INTERPRET = _interpret_cases()
+
+
+@pytest.mark.parametrize("thunk,exc,pattern", [c[1:] for c in INTERPRET], ids=[c[0] for c in INTERPRET])
+def test_bad_input_to_interpret(thunk, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        thunk()
