@@ -108,24 +108,6 @@ def interleave(sides: dict[str, Callable[[], object]], dev: torch.device, rounds
     return times
 
 
-def peak_with_clock(dev: torch.device, sizes, repeats: int) -> dict:
-    """compute.measure_peak's result, timed with the bench's clock (used for --clock cpu)."""
-    dtypes = (torch.bfloat16, torch.float32) if dev.type == "cuda" else (torch.float32,)
-    sides, flops = {}, {}
-    for dt in dtypes:
-        for size in sizes:
-            a = torch.randn(size, size, device=dev, dtype=dt)
-            b = torch.randn(size, size, device=dev, dtype=dt)
-            reps = max(1, int(2e8 // matmul_flops(size, size, size)))
-            key = f"{str(dt).replace('torch.', '')}:{size}"
-            sides[key] = (lambda a=a, b=b, reps=reps: [a @ b for _ in range(reps)])
-            flops[key] = matmul_flops(size, size, size) * reps
-    times = interleave(sides, dev, repeats, min_time=0.0)
-    table = [(k.split(":")[0], int(k.split(":")[1]), flops[k] / statistics.median(times[k])) for k in sides]
-    best = max(table, key=lambda r: r[2])
-    return {"peak": best[2], "dtype": best[0], "size": best[1], "table": table, "device": str(dev)}
-
-
 def _pair(times: dict[str, list[float]], lib: str, ref: str) -> dict:
     """Medians of both sides, their ratio, and the median of the per-round ratios."""
     a, b = times[lib], times[ref]
@@ -477,10 +459,7 @@ def _run(args: argparse.Namespace, dev: torch.device, sections: set[str]) -> int
     t0 = time.perf_counter()
     print(f"bench on {dev}: measuring the matmul peak...", flush=True)
     sizes = (256,) if args.quick else ((1024, 2048, 4096, 8192) if cuda else (256, 512, 1024, 2048))
-    if args.clock == "wall":
-        peak = measure_peak(dev, sizes=sizes, repeats=1 if args.quick else 5)
-    else:
-        peak = peak_with_clock(dev, sizes, 1 if args.quick else 5)
+    peak = measure_peak(dev, sizes=sizes, repeats=1 if args.quick else 5, clock=args.clock)
     peak["table"] = [{"dtype": d, "size": s, "flops": f} for d, s, f in peak["table"]]
     if cuda:
         known = known_gpu_peak(torch.cuda.get_device_name(dev))

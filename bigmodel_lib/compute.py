@@ -80,19 +80,20 @@ def time_fn(fn, repeats: int = 5, warmup: int = 1, device: torch.device | str = 
 
 
 def measure_matmul(size: int, dtype: torch.dtype = torch.float32, device: str | torch.device = "auto",
-                   repeats: int = 5) -> float:
-    """Achieved FLOP/s of a square [size, size] @ [size, size] product on `device` (median of repeats)."""
+                   repeats: int = 5, clock: str = "wall") -> float:
+    """Achieved FLOP/s of a square [size, size] @ [size, size] product on `device` (median of repeats;
+    clock as in `time_fn`)."""
     check_int("size", size, minimum=1)
     dev = pick_device(device) if isinstance(device, str) else device
     a = torch.randn(size, size, device=dev, dtype=dtype)
     b = torch.randn(size, size, device=dev, dtype=dtype)
     reps = max(1, int(2e8 // (2 * size ** 3)))  # batch tiny products so the timer sees enough work
-    seconds = time_fn(lambda: [a @ b for _ in range(reps)], repeats=repeats, device=dev)
+    seconds = time_fn(lambda: [a @ b for _ in range(reps)], repeats=repeats, device=dev, clock=clock)
     return matmul_flops(size, size, size) * reps / seconds
 
 
 def measure_peak(device: str | torch.device = "auto", sizes=(256, 512, 1024, 2048), dtypes=None,
-                 repeats: int = 5) -> dict:
+                 repeats: int = 5, clock: str = "wall") -> dict:
     """Best matmul FLOP/s over sizes and dtypes: the practical peak that utilisation is measured against.
 
     Returns {"peak": best FLOP/s, "dtype": ..., "size": ..., "table": [(dtype, size, FLOP/s), ...]}.
@@ -101,7 +102,8 @@ def measure_peak(device: str | torch.device = "auto", sizes=(256, 512, 1024, 204
     dev = pick_device(device) if isinstance(device, str) else device
     if dtypes is None:
         dtypes = (torch.bfloat16, torch.float32) if dev.type == "cuda" else (torch.float32,)
-    table = [(str(dt).replace("torch.", ""), s, measure_matmul(s, dt, dev, repeats)) for dt in dtypes for s in sizes]
+    table = [(str(dt).replace("torch.", ""), s, measure_matmul(s, dt, dev, repeats, clock))
+             for dt in dtypes for s in sizes]
     best = max(table, key=lambda r: r[2])
     return {"peak": best[2], "dtype": best[0], "size": best[1], "table": table, "device": str(dev)}
 
