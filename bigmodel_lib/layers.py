@@ -6,6 +6,7 @@ True is pre-LN (normalise the input of each sub-layer), which trains more stably
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import torch
 import torch.nn as nn
@@ -14,7 +15,8 @@ import torch.nn.functional as F
 from .attention import MultiHeadAttention
 from .checks import check_int, check_tensor
 
-ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
+# "gelu_tanh" is GELU's tanh approximation, the activation GPT-2 was trained with (its checkpoints need it)
+ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu, "gelu_tanh": partial(F.gelu, approximate="tanh")}
 
 
 class SinusoidalPositionalEncoding(nn.Module):
@@ -35,6 +37,7 @@ class SinusoidalPositionalEncoding(nn.Module):
     def forward(self, x: torch.Tensor, offset: int = 0) -> torch.Tensor:
         """x: [B, T, d_model] -> x + PE[offset : offset + T]."""
         check_tensor("x", x, ndim=3, last_dim=self.pe.shape[1], floating=True)
+        check_int("offset", offset, minimum=0)
         if offset + x.shape[1] > self.max_len:
             raise ValueError(f"sequence of {offset + x.shape[1]} positions exceeds max_len={self.max_len}")
         return x + self.pe[offset: offset + x.shape[1]].to(x.dtype)
@@ -52,6 +55,7 @@ class LearnedPositionalEncoding(nn.Module):
 
     def forward(self, x: torch.Tensor, offset: int = 0) -> torch.Tensor:
         check_tensor("x", x, ndim=3, last_dim=self.emb.embedding_dim, floating=True)
+        check_int("offset", offset, minimum=0)
         if offset + x.shape[1] > self.max_len:
             raise ValueError(f"sequence of {offset + x.shape[1]} positions exceeds max_len={self.max_len}")
         return x + self.emb.weight[offset: offset + x.shape[1]]
@@ -70,6 +74,7 @@ class FeedForward(nn.Module):
         self.linear2 = nn.Linear(d_ff, d_model, bias=bias)
         self.dropout = nn.Dropout(dropout)
         self.act = ACTIVATIONS[activation]
+        self.activation = activation
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_tensor("x", x, min_ndim=1, last_dim=self.linear1.in_features, floating=True)
@@ -158,11 +163,22 @@ class DecoderLayer(nn.Module):
         return self.norm3(x + self.drop3(self.ff(x)))
 
 
+def _torch_activation(act) -> str:
+    """The name of a torch layer's activation in ACTIVATIONS' terms, or its repr when we have no equal."""
+    if act is F.relu or isinstance(act, nn.ReLU):
+        return "relu"
+    if act is F.gelu or (isinstance(act, nn.GELU) and act.approximate == "none"):
+        return "gelu"
+    return repr(act)
+
+
 @torch.no_grad()
 def copy_from_torch(layer: nn.Module, torch_layer: nn.Module) -> nn.Module:
     """Copy the weights of nn.TransformerEncoderLayer / nn.TransformerDecoderLayer into ours.
 
-    Used to prove the two compute the same function; returns `layer`.
+    Used to prove the two compute the same function; returns `layer`. Equal weights only give an
+    equal function when the layers are built alike, so a torch layer whose activation, norm_first,
+    LayerNorm eps, bias, number of heads or batch_first (ours are batch-first) differs is refused with the difference named.
     """
     pairs = {EncoderLayer: nn.TransformerEncoderLayer, DecoderLayer: nn.TransformerDecoderLayer}
     expected = pairs.get(type(layer))
@@ -173,10 +189,22 @@ def copy_from_torch(layer: nn.Module, torch_layer: nn.Module) -> nn.Module:
     attn_pairs = [(layer.self_attn, torch_layer.self_attn)]
     if isinstance(layer, DecoderLayer):
         attn_pairs.append((layer.cross_attn, torch_layer.multihead_attn))
+    shapes = [(o.in_proj.weight, t.in_proj_weight) for o, t in attn_pairs] + \
+        [(layer.ff.linear1.weight, torch_layer.linear1.weight)]
+    for ours_w, theirs_w in shapes:
+        if ours_w.shape != theirs_w.shape:
+            raise ValueError(f"shape mismatch: ours {tuple(ours_w.shape)}, torch's {tuple(theirs_w.shape)}")
+    theirs_settings = {"activation": _torch_activation(torch_layer.activation), "norm_first": torch_layer.norm_first,
+                       "eps": torch_layer.norm1.eps, "bias": torch_layer.linear1.bias is not None,
+                       "batch_first": torch_layer.self_attn.batch_first, "heads": torch_layer.self_attn.num_heads}
+    ours_settings = {"activation": layer.ff.activation, "norm_first": layer.norm_first, "eps": layer.norm1.eps,
+                     "bias": layer.ff.linear1.bias is not None, "batch_first": True, "heads": layer.self_attn.n_heads}
+    diffs = [f"{k}: ours {ours_settings[k]!r}, torch's {theirs_settings[k]!r}"
+             for k in ours_settings if ours_settings[k] != theirs_settings[k]]
+    if diffs:
+        raise ValueError("copy_from_torch: the layers compute different functions (" + "; ".join(diffs) +
+                         "); build ours with the same settings")
     for ours, theirs in attn_pairs:
-        if ours.in_proj.weight.shape != theirs.in_proj_weight.shape:
-            raise ValueError(f"shape mismatch: ours {tuple(ours.in_proj.weight.shape)}, torch's "
-                             f"{tuple(theirs.in_proj_weight.shape)}")
         ours.in_proj.weight.copy_(theirs.in_proj_weight)
         ours.in_proj.bias.copy_(theirs.in_proj_bias)
         ours.out_proj.load_state_dict(theirs.out_proj.state_dict())

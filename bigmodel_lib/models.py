@@ -14,7 +14,9 @@ import torch.nn.functional as F
 
 from .attention import padding_mask
 from .checks import check_float, check_int, check_tensor, check_tokens
-from .layers import DecoderLayer, EncoderLayer, LearnedPositionalEncoding, SinusoidalPositionalEncoding
+from .decoder import gpt_block
+from .layers import (ACTIVATIONS, DecoderLayer, EncoderLayer, LearnedPositionalEncoding,
+                     SinusoidalPositionalEncoding)
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
@@ -27,7 +29,11 @@ def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
 # --------------------------------------------------------------------------- GPT
 @dataclass
 class GPTConfig:
-    """Shape of a decoder-only model; the defaults are a small character-level LM for a laptop CPU."""
+    """Shape of a decoder-only model; the defaults are a small character-level LM for a laptop CPU.
+
+    The last four fields default to the course's GPT; GPT-2's checkpoints need activation="gelu_tanh"
+    (see `checkpoints.load_gpt2`). d_ff None means 4 · d_model.
+    """
     vocab_size: int = 96
     block_size: int = 64      # context length: the most positions the model can see
     n_layer: int = 4
@@ -35,6 +41,10 @@ class GPTConfig:
     d_model: int = 128
     dropout: float = 0.0
     tie_weights: bool = True  # the output head reuses the token embedding (saves V·d parameters)
+    d_ff: int | None = None   # feed-forward width
+    activation: str = "gelu"  # "gelu" (exact) or "gelu_tanh" (GPT-2's approximation)
+    ln_eps: float = 1e-5      # LayerNorm epsilon
+    bias: bool = True         # biases in the linear layers and LayerNorms (GPT-2 has them)
 
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "d_model"):
@@ -42,30 +52,34 @@ class GPTConfig:
         if self.d_model % self.n_head:
             raise ValueError(f"GPTConfig.d_model ({self.d_model}) must be divisible by n_head ({self.n_head})")
         check_float("GPTConfig.dropout", self.dropout, minimum=0.0, maximum=0.99)
+        if self.d_ff is not None:
+            check_int("GPTConfig.d_ff", self.d_ff, minimum=1)
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"GPTConfig.activation must be one of {list(ACTIVATIONS)}, got {self.activation!r}")
+        check_float("GPTConfig.ln_eps", self.ln_eps, minimum=0.0, exclusive_min=True)
+        for name in ("tie_weights", "bias"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"GPTConfig.{name} must be a bool, got {getattr(self, name)!r}")
 
 
-class GPT(nn.Module):
-    """Decoder-only transformer LM: token + learned position embeddings, pre-LN causal blocks, tied head."""
+class CausalLM(nn.Module):
+    """What every decoder-only LM of the library shares: weight init, forward with a KV cache, generate.
 
-    def __init__(self, config: GPTConfig):
-        super().__init__()
-        if not isinstance(config, GPTConfig):
-            raise TypeError(f"config must be a GPTConfig, got {type(config).__name__}")
-        c = self.config = config
-        self.tok_emb = nn.Embedding(c.vocab_size, c.d_model)
-        self.pos_emb = LearnedPositionalEncoding(c.d_model, c.block_size)
-        self.drop = nn.Dropout(c.dropout)
-        # a GPT block is an encoder layer run with a causal mask: pre-LN, GELU, 4·d feed-forward
-        self.blocks = nn.ModuleList(EncoderLayer(c.d_model, c.n_head, 4 * c.d_model, c.dropout,
-                                                 norm_first=True, activation="gelu") for _ in range(c.n_layer))
-        self.ln_f = nn.LayerNorm(c.d_model)
-        self.head = nn.Linear(c.d_model, c.vocab_size, bias=False)
-        if c.tie_weights:
-            self.head.weight = self.tok_emb.weight
+    A subclass builds `tok_emb`, `blocks` (decoder blocks taking `cache=`), `ln_f` and `head`, has a
+    `config` with vocab_size, block_size and n_layer, and says how tokens become vectors in `_embed`
+    (GPT adds learned positions there; Llama adds nothing, its positions enter attention via RoPE).
+    """
+
+    # output projections of each residual branch: initialised smaller, by 1/sqrt(2·layers) (GPT-2)
+    RESIDUAL_PROJECTIONS = ("out_proj.weight", "linear2.weight", "o_proj.weight", "down_proj.weight")
+
+    def init_weights(self) -> None:
+        """GPT-2's initialisation: N(0, 0.02) for linear and embedding weights, zero biases, residual
+        projections shrunk by 1/sqrt(2·n_layer) so the residual stream's variance does not grow with depth."""
         self.apply(self._init)
-        for name, p in self.named_parameters():  # GPT-2: shrink the residual projections by 1/sqrt(2·layers)
-            if name.endswith("out_proj.weight") or name.endswith("linear2.weight"):
-                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * c.n_layer))
+        for name, p in self.named_parameters():
+            if name.endswith(self.RESIDUAL_PROJECTIONS):
+                nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * self.config.n_layer))
 
     @staticmethod
     def _init(m: nn.Module) -> None:
@@ -75,6 +89,9 @@ class GPT(nn.Module):
                 nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Embedding):
             nn.init.normal_(m.weight, 0.0, 0.02)
+
+    def _embed(self, idx: torch.Tensor, past: int) -> torch.Tensor:
+        raise NotImplementedError
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None, caches: list | None = None,
                 last_only: bool = False) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -86,7 +103,7 @@ class GPT(nn.Module):
         c = self.config
         past = caches[0]["k"].shape[2] if caches and "k" in caches[0] else 0
         check_tokens("idx", idx, c.vocab_size, max_len=c.block_size - past)
-        x = self.drop(self.pos_emb(self.tok_emb(idx), offset=past))
+        x = self._embed(idx, past)
         for i, block in enumerate(self.blocks):
             x = block(x, is_causal=True, cache=None if caches is None else caches[i])
         x = self.ln_f(x)
@@ -106,40 +123,79 @@ class GPT(nn.Module):
                  use_cache: bool = True, generator: torch.Generator | None = None) -> torch.Tensor:
         """Append `max_new_tokens` sampled tokens to idx [B, T]; temperature 0 means greedy.
 
-        With use_cache, each step feeds only the newest token and reuses the stored keys and values
-        (O(T) work per token instead of O(T²)). When the context fills up, the cache is rebuilt from
-        the last half of the window, so long generations keep going.
+        The rule, on both paths: each new token is drawn from the model's prediction given the last
+        `block_size` tokens (a sliding window; a longer prompt is cropped to its last `block_size`).
+        use_cache=False recomputes that window for every token. use_cache=True keeps each layer's keys
+        and values, so while the sequence fits in the window each new token costs one position instead
+        of the whole window (O(T) work per token instead of O(T²)). Once the sequence is longer than the
+        window, the window slides by one with every token: each kept token moves to a new position (its
+        learned position embedding or rotary angle changes) and loses its oldest context, so all its keys
+        and values change, the cache no longer
+        applies and each step recomputes the window exactly as use_cache=False does. Both paths
+        therefore give the same tokens (with the same `generator` when sampling).
         """
         c = self.config
         check_int("max_new_tokens", max_new_tokens, minimum=0)
         check_float("temperature", temperature, minimum=0.0)
         if top_k is not None:
             check_int("top_k", top_k, minimum=1, maximum=c.vocab_size)
-        check_tokens("idx", idx, c.vocab_size)
+        check_tokens("idx", idx, c.vocab_size, values=True)   # once per call, not once per token
         was_training = self.training
         self.eval()
-        caches, feed = None, idx[:, -c.block_size:]
-        for _ in range(max_new_tokens):
-            if use_cache:
-                if caches is None or caches[0]["k"].shape[2] + feed.shape[1] > c.block_size:
-                    caches = [{} for _ in self.blocks]
-                    feed = idx[:, -(c.block_size // 2 or 1):] if idx.shape[1] >= c.block_size else idx
-                logits, _ = self(feed, caches=caches, last_only=True)
-            else:
-                logits, _ = self(idx[:, -c.block_size:], last_only=True)
-            logits = logits[:, -1]
-            if temperature == 0.0:
-                nxt = logits.argmax(-1, keepdim=True)
-            else:
-                logits = logits / temperature
-                if top_k is not None:
-                    kth = torch.topk(logits, top_k).values[:, -1:]
-                    logits = logits.masked_fill(logits < kth, float("-inf"))
-                nxt = torch.multinomial(torch.softmax(logits.float(), -1), 1, generator=generator)
-            idx = torch.cat([idx, nxt], dim=1)
-            feed = nxt
-        self.train(was_training)
+        try:
+            caches = None
+            for _ in range(max_new_tokens):
+                if use_cache and idx.shape[1] <= c.block_size:
+                    if caches is None:                      # first step: store the prompt's keys and values
+                        caches = [{} for _ in self.blocks]
+                        logits, _ = self(idx, caches=caches, last_only=True)
+                    else:                                   # then feed only the newest token
+                        logits, _ = self(idx[:, -1:], caches=caches, last_only=True)
+                else:
+                    logits, _ = self(idx[:, -c.block_size:], last_only=True)
+                logits = logits[:, -1]
+                if temperature == 0.0:
+                    nxt = logits.argmax(-1, keepdim=True)
+                else:
+                    logits = logits / temperature
+                    if top_k is not None:
+                        kth = torch.topk(logits, top_k).values[:, -1:]
+                        logits = logits.masked_fill(logits < kth, float("-inf"))
+                    nxt = torch.multinomial(torch.softmax(logits.float(), -1), 1, generator=generator)
+                idx = torch.cat([idx, nxt], dim=1)
+        finally:
+            self.train(was_training)
         return idx
+
+
+
+
+class GPT(CausalLM):
+    """Decoder-only transformer LM: token + learned position embeddings, pre-LN causal blocks, tied head.
+
+    Each block is a `decoder.DecoderBlock` built by `gpt_block`: LayerNorm, multi-head causal
+    self-attention, LayerNorm, GELU feed-forward, each sub-layer in a residual connection.
+    """
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        if not isinstance(config, GPTConfig):
+            raise TypeError(f"config must be a GPTConfig, got {type(config).__name__}")
+        c = self.config = config
+        self.tok_emb = nn.Embedding(c.vocab_size, c.d_model)
+        self.pos_emb = LearnedPositionalEncoding(c.d_model, c.block_size)
+        self.drop = nn.Dropout(c.dropout)
+        self.blocks = nn.ModuleList(gpt_block(c.d_model, c.n_head, c.d_ff, c.dropout, c.activation, c.ln_eps, c.bias)
+                                    for _ in range(c.n_layer))
+        self.ln_f = nn.LayerNorm(c.d_model, eps=c.ln_eps, bias=c.bias)
+        self.head = nn.Linear(c.d_model, c.vocab_size, bias=False)
+        if c.tie_weights:
+            self.head.weight = self.tok_emb.weight
+        self.init_weights()
+
+    def _embed(self, idx: torch.Tensor, past: int) -> torch.Tensor:
+        """Token vectors plus the learned vectors of positions past..past+T-1."""
+        return self.drop(self.pos_emb(self.tok_emb(idx), offset=past))
 
 
 # ------------------------------------------------------------- encoder-decoder
@@ -214,17 +270,19 @@ class Transformer(nn.Module):
         check_int("max_len", max_len, minimum=1, maximum=self.max_len - 1)
         was_training = self.training
         self.eval()
-        memory, src_mask = self.encode(src)
-        out = torch.full((src.shape[0], 1), self.bos_id, dtype=torch.long, device=src.device)
-        done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
-        for _ in range(max_len):
-            nxt = self.decode(out, memory, src_mask)[:, -1].argmax(-1)
-            nxt = nxt.masked_fill(done, self.pad_id)
-            out = torch.cat([out, nxt[:, None]], dim=1)
-            done |= nxt == self.eos_id
-            if bool(done.all()):
-                break
-        self.train(was_training)
+        try:
+            memory, src_mask = self.encode(src)
+            out = torch.full((src.shape[0], 1), self.bos_id, dtype=torch.long, device=src.device)
+            done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
+            for _ in range(max_len):
+                nxt = self.decode(out, memory, src_mask)[:, -1].argmax(-1)
+                nxt = nxt.masked_fill(done, self.pad_id)
+                out = torch.cat([out, nxt[:, None]], dim=1)
+                done |= nxt == self.eos_id
+                if bool(done.all()):
+                    break
+        finally:
+            self.train(was_training)
         return out[:, 1:]
 
 
