@@ -1,12 +1,15 @@
-"""The `bigmodel` command (also `python -m bigmodel_lib`): `bigmodel run ...` and `bigmodel bench ...`."""
+"""The `bigmodel` command (also `python -m bigmodel_lib`): `bigmodel run|grade|bench|lab ...`."""
 from __future__ import annotations
 
 import sys
 
-USAGE = """usage: bigmodel {run,bench} [options]
+USAGE = """usage: bigmodel {run,grade,bench,lab,gpucheck} [options]
 
   run    execute chapters with papermill into build/course/ (HTML, index, summary)
+  grade  run every learner's notebooks in a sandbox and write a gradebook (`bigmodel grade --help`)
   bench  measure this machine (see `bigmodel bench --help`)
+  lab    start JupyterLab on the chapters (adds --allow-root when run as root)
+  gpucheck  check everything GPU-specific once on a CUDA machine; writes a JSON report
 
 `bigmodel run --help` lists run's options."""
 
@@ -22,10 +25,27 @@ def main(argv: list[str] | None = None) -> int:
         from bigmodel_lib import runner
 
         return runner.main(rest)
+    if command == "grade":
+        from bigmodel_lib import grade
+
+        return grade.main(rest)
+    if command == "lab":
+        import os
+        import subprocess
+
+        from bigmodel_lib.runner import default_notebooks_dir
+
+        root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        cmd = [sys.executable, "-m", "jupyter", "lab", str(default_notebooks_dir()), *root, *rest]
+        return subprocess.call(cmd)
     if command == "bench":
         from bigmodel_lib import bench
 
         return bench.main(rest)
+    if command == "gpucheck":
+        from bigmodel_lib import gpucheck
+
+        return gpucheck.main(rest)
     print(f"bigmodel: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 

@@ -9,6 +9,7 @@ import argparse
 import ast
 import html
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ def default_notebooks_dir() -> Path:
 
 def parse_value(text: str) -> Any:
     """A -p value as a Python literal when it is one ("1" -> 1, "True" -> True), else the string itself."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (a -p value), got {type(text).__name__}")
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):
@@ -56,6 +59,8 @@ def describe_failure(err: Exception, src: Path, injected: bool) -> str:
     """One line naming the chapter, the failing cell (source index, first line) and the error."""
     from papermill.exceptions import PapermillExecutionError
 
+    if not isinstance(err, BaseException):
+        raise TypeError(f"err must be an exception, got {type(err).__name__}")
     if not isinstance(err, PapermillExecutionError):
         return f"{src.stem}: {type(err).__name__}: {err}"
     index = err.cell_index
@@ -70,41 +75,187 @@ def describe_failure(err: Exception, src: Path, injected: bool) -> str:
     return f"{src.stem}: cell {index} (In [{err.exec_count}]) `{first}` raised {err.ename}: {evalue}"
 
 
-def export_html(executed: Path) -> Path:
-    """Write executed.html beside the executed notebook (nbconvert's HTMLExporter)."""
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+STATIC = "_static"
+
+# The course's page template: JupyterLab's, with nothing fetched from the internet. MathJax comes from a
+# copy next to the pages; require.js, the widget manager and mermaid (all CDN scripts) are left out,
+# and a widget shows a note instead (export_html; every widget in the course has a plain call beside it).
+PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}<style>.bm-nav{display:flex;justify-content:space-between;gap:1em;
+font-family:sans-serif;margin:1em 2em}.bm-nav a{text-decoration:none}
+.bm-widget{font-style:italic;color:#57606a;padding:.3em 0}</style>{%- endblock html_head_css -%}
+{%- block body_header -%}{{ super() }}{{ resources.course_nav }}{%- endblock body_header -%}
+{% block body_footer %}{{ resources.course_nav }}{{ super() }}{% endblock body_footer %}
+"""
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = ('<div class="bm-widget">An interactive widget is here in JupyterLab; the cell beside it '
+               'shows the same thing as a plain call.</div>')
+
+
+def mathjax_source() -> Path | None:
+    """MathJax 2.7 as shipped by the pip package jupyter-server-mathjax (pinned in requirements.txt)."""
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        return None
+    static = Path(jupyter_server_mathjax.__file__).parent / "static"
+    return static if (static / "MathJax.js").is_file() else None
+
+
+def install_mathjax(out: Path) -> Path | None:
+    """Copy MathJax (the parts an HTML page uses: TeX input, HTML-CSS output, its fonts, English) into
+    out/_static/mathjax, once; None when the package is missing (the pages then need the internet)."""
+    if not isinstance(out, Path):
+        raise TypeError(f"out must be a pathlib.Path (the output folder), got {type(out).__name__}")
+    src = mathjax_source()
+    if src is None:
+        return None
+    target = out / STATIC / "mathjax"
+    if (target / "MathJax.js").is_file():
+        return target
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        here = Path(folder).relative_to(src).as_posix()
+        if here == "jax/output":
+            return {n for n in names if n != "HTML-CSS"}
+        if here == "localization":
+            return {n for n in names if n != "en"}
+        return set()
+
+    partial = target.with_name("mathjax.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(src, partial, ignore=skip)
+    partial.rename(target)
+    return target
+
+
+def chapter_title_and_summary(nb) -> tuple[str, str]:
+    """The chapter's title (its first heading) and a one-line summary (the first plain paragraph of the
+    first markdown cell, cut at about 200 characters)."""
+    if not hasattr(nb, "cells"):
+        raise TypeError(f"nb must be a notebook (nbformat.read(...)), got {type(nb).__name__}")
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    paragraphs = [p.strip() for p in first.split("\n\n") if p.strip()]
+    title = next((p.lstrip("#").strip() for p in paragraphs if p.startswith("#")), "")
+    body = next((p for p in paragraphs if not p.startswith(("#", "*", ">", "|", "-"))), "")
+    body = " ".join(body.split())
+    if len(body) > 200:
+        body = body[:200].rsplit(" ", 1)[0] + " …"
+    return title, body
+
+
+def nav_html(prev: str | None, next_: str | None, home: str = "index.html") -> str:
+    """Previous / course home / next links (chapter stems; None leaves a side empty)."""
+    for name, value in (("prev", prev), ("next_", next_), ("home", home)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a chapter name (str) or None, got {type(value).__name__}")
+    left = f'<a href="{html.escape(prev)}.html">← {html.escape(prev)}</a>' if prev else "<span></span>"
+    right = f'<a href="{html.escape(next_)}.html">{html.escape(next_)} →</a>' if next_ else "<span></span>"
+    return f'<nav class="bm-nav">{left}<a href="{html.escape(home)}">course home</a>{right}</nav>'
+
+
+SAFE_TAGS = ("a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3",
+             "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub",
+             "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul")
+
+
+def _clean_html(element) -> str:
+    """Keep the formatting a notebook's markdown and tables use; drop scripts, event handlers, styles and
+    `javascript:` links (for pages of code someone else wrote). nbconvert's own sanitizer escapes
+    headings and paragraphs, which left learners' pages showing raw HTML."""
+    import bleach
+
+    text = element.decode() if isinstance(element, bytes) else str(element)
+    return bleach.clean(text, tags=SAFE_TAGS, strip=True, protocols=["http", "https", "mailto", "data"],
+                        attributes={"*": ["class", "id", "title"], "a": ["href", "title"],
+                                    "img": ["src", "alt", "width", "height"], "td": ["colspan", "rowspan"],
+                                    "th": ["colspan", "rowspan"]})
+
+
+def export_html(executed: Path, nav: str = "", static: str | None = STATIC, sanitize: bool = False) -> Path:
+    """Write executed.html beside the executed notebook with the course's offline template.
+
+    `static` is the path, relative to the page, of the folder holding mathjax/ (None: the CDN, as
+    nbconvert does by default); `nav` is inserted at the top and bottom; `sanitize` strips scripts
+    from outputs (for pages of code someone else wrote)."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed, as_version=4))
+    exporter = HTMLExporter(template_name="lab", extra_loaders=[jinja2.DictLoader({"course.html.j2":
+                                                                                  PAGE_TEMPLATE})],
+                            template_file="course.html.j2", sanitize_html=sanitize,
+                            filters={"clean_html": _clean_html})
+    if static is not None:
+        exporter.mathjax_url = f"{static}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:          # a widget needs a live kernel: say so instead of printing its repr
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/html": WIDGET_NOTE}
+    body, _ = exporter.from_notebook_node(nb, resources={"course_nav": nav})
     target = executed.with_suffix(".html")
     target.write_text(body, encoding="utf-8")
     return target
 
 
-def write_index(out: Path, rows: list[dict]) -> Path:
-    """index.html: one row per chapter, linking its HTML page, with status and seconds."""
-    lines = [f"<tr><td><a href=\"{html.escape(r['chapter'])}.html\">{html.escape(r['chapter'])}</a></td>"
-             f"<td class=\"{r['status']}\">{r['status']}</td><td>{r['seconds']:.1f}</td>"
-             f"<td>{html.escape(r.get('error', ''))}</td></tr>" for r in rows]
-    page = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>Big Models, Hands-On</title>"
-            "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em 1em;text-align:left}"
+def write_index(out: Path, rows: list[dict], title: str = "Big Models, Hands-On",
+                static: str | None = STATIC) -> Path:
+    """index.html, the course home: one row per chapter with its title, one-line summary, status and
+    seconds, linking its page."""
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise TypeError(f"rows must be a list of dicts (chapter, status, seconds), got {type(rows).__name__}")
+    def row(r: dict) -> str:
+        name = html.escape(r["chapter"])
+        label = html.escape(r.get("title") or r["chapter"])
+        summary = html.escape(r.get("summary", ""))
+        error = f'<div class="err">{html.escape(r["error"])}</div>' if r.get("error") else ""
+        return (f'<tr><td><a href="{name}.html">{label}</a><div class="sum">{summary}</div>{error}</td>'
+                f'<td class="{r["status"]}">{r["status"]}</td><td>{r["seconds"]:.1f}&nbsp;s</td></tr>')
+
+    mathjax = ""
+    if static is not None and (out / static / "mathjax" / "MathJax.js").is_file():
+        mathjax = (f'<script type="text/x-mathjax-config">MathJax.Hub.Config({{tex2jax: {{inlineMath: '
+                   f'[["$","$"], ["\\\\(","\\\\)"]], processEscapes: true}}, messageStyle: "none"}});'
+                   f'</script><script src="{static}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"></script>')
+    page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title>{mathjax}"
+            "<style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{padding:.5em 1em;"
+            "text-align:left;vertical-align:top}tr{border-bottom:1px solid #ddd}table{border-collapse:collapse}"
+            ".sum{color:#444;font-size:.9em;margin-top:.2em}.err{color:#b00;font-size:.85em}"
             ".ok{color:green}.failed{color:#b00}</style></head><body>"
-            "<h1>Big Models, Hands-On — executed chapters</h1>"
-            "<table><tr><th>chapter</th><th>status</th><th>seconds</th><th>error</th></tr>"
-            + "".join(lines) + "</table></body></html>\n")
+            f"<h1>{html.escape(title)}</h1><p>Each chapter as executed: open one to read it with its outputs."
+            "</p><table><tr><th>chapter</th><th>status</th><th>time</th></tr>"
+            + "".join(row(r) for r in rows) + "</table></body></html>\n")
     target = out / "index.html"
     target.write_text(page, encoding="utf-8")
     return target
 
 
-def run_chapter(src: Path, out: Path, parameters: dict) -> dict:
-    """Execute one chapter into out/, export it to HTML; return its summary row (never raises)."""
+def run_chapter(src: Path, out: Path, parameters: dict, nav: str = "", static: str | None = STATIC) -> dict:
+    """Execute one chapter into out/, export it to HTML; return its summary row (a failing chapter is a
+    row, not an exception; only bad arguments raise, before any work)."""
+    import nbformat
     import papermill as pm
+
+    if not isinstance(parameters, dict):
+        raise TypeError(f"parameters must be a dict of name -> value, got {type(parameters).__name__}")
+    if not Path(src).is_file():
+        raise FileNotFoundError(f"no chapter notebook {src}")
 
     executed = out / src.name
     for stale in (executed, executed.with_suffix(".html")):  # never export last run's notebook by mistake
         stale.unlink(missing_ok=True)
     row: dict = {"chapter": src.stem, "status": "ok", "seconds": 0.0}
+    try:
+        row["title"], row["summary"] = chapter_title_and_summary(nbformat.read(src, as_version=4))
+    except Exception:
+        pass
     start = time.perf_counter()
     try:
         pm.execute_notebook(src, executed, parameters=parameters, kernel_name="python3",
@@ -114,7 +265,7 @@ def run_chapter(src: Path, out: Path, parameters: dict) -> dict:
     row["seconds"] = round(time.perf_counter() - start, 2)
     if executed.exists():
         try:
-            export_html(executed)
+            export_html(executed, nav=nav, static=static)
         except Exception as err:
             row.update(status="failed", error=f"{src.stem}: HTML export failed: {type(err).__name__}: {err}")
     return row
@@ -143,6 +294,11 @@ def main(argv: list[str] | None = None) -> int:
     params = {name: parse_value(value) for name, value in args.parameter}
     params.update({k: v for k, v in (("profile", args.profile), ("device", args.device),
                                      ("seed", args.seed)) if v is not None})
+    from bigmodel_lib.device import PROFILES
+
+    if args.profile is not None and args.profile not in PROFILES:   # (a bad device is the chapter's to name)
+        print(f"bigmodel run: --profile: profile must be one of {PROFILES}, got {args.profile!r}")
+        return 2
     try:
         chapters = find_chapters(args.notebooks_dir or default_notebooks_dir(), args.chapters)
     except ValueError as err:
@@ -151,18 +307,24 @@ def main(argv: list[str] | None = None) -> int:
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
 
+    static = STATIC if install_mathjax(out) else None
+    if static is None:
+        print("bigmodel run: warning: jupyter-server-mathjax is not installed, so the pages load MathJax "
+              "from the internet (pip install -r requirements.txt installs it)")
     rows = []
     bar = tqdm(chapters, desc="chapters", unit="nb")
-    for src in bar:
+    stems = [c.stem for c in chapters]
+    for i, src in enumerate(bar):
         bar.set_postfix_str(src.stem)
-        rows.append(run_chapter(src, out, params))
+        nav = nav_html(stems[i - 1] if i else None, stems[i + 1] if i + 1 < len(stems) else None)
+        rows.append(run_chapter(src, out, params, nav=nav, static=static))
         if rows[-1]["status"] != "ok":
             tqdm.write(f"FAILED {rows[-1]['error']}")
     bar.close()
 
     (out / "summary.json").write_text(json.dumps({"parameters": params, "chapters": rows}, indent=2) + "\n",
                                       encoding="utf-8")
-    write_index(out, rows)
+    write_index(out, rows, static=static)
     width = max(len(r["chapter"]) for r in rows)
     print(f"\n{'chapter':<{width}}  status  seconds")
     for r in rows:

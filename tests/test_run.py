@@ -1,15 +1,20 @@
 """`bigmodel run`: chapters executed with papermill, parameters injected, HTML and summary written, failures
 named; and every chapter rejects a bad parameter in the cell right after its parameters (through papermill).
+`bigmodel lab` (the README's start command) starts JupyterLab, also as root.
 
 Everything is written into tmp_path.
 """
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -169,3 +174,36 @@ def test_setup_rejects_each_bad_parameter(name, value, ename, message, tmp_path)
                             parameters={name: value}, kernel_name="python3", cwd=str(tmp_path),
                             progress_bar=False)
     assert info.value.ename == ename and info.value.evalue.startswith(message), info.value.evalue
+
+
+def test_bigmodel_lab_starts_jupyterlab_even_as_root(tmp_path):
+    """The README's start command ends in `bigmodel lab`: JupyterLab refuses to run as root without
+    --allow-root, which `bigmodel lab` adds when the user is root (a container, a cloud VM)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = os.urandom(8).hex()
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"), JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "ws"))
+    script = Path(sys.executable).with_name("bigmodel")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "bigmodel_lib"]
+    log = (tmp_path / "lab.log").open("w")
+    lab = subprocess.Popen(cmd + ["lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
+                                  f"--ServerApp.token={token}", "--ServerApp.ip=127.0.0.1"],
+                           cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert lab.poll() is None, (tmp_path / "lab.log").read_text()[-3000:]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}", timeout=5) as r:
+                    names = {item["name"] for item in json.load(r)["content"]}
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (tmp_path / "lab.log").read_text()[-3000:]
+                time.sleep(1)
+        assert "00_setup.ipynb" in names, names          # it serves the course's chapters
+    finally:
+        os.killpg(lab.pid, 15)
+        lab.wait(timeout=30)
+        log.close()

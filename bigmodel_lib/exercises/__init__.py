@@ -6,7 +6,17 @@ before the learner has done anything; the solutions notebooks assert `result.pas
 """
 from __future__ import annotations
 
+import html
+import json
 from dataclasses import dataclass
+
+#: The MIME type under which a Result attaches its verdict to a notebook's output; `bigmodel grade`
+#: reads it from the executed notebooks (structured data, never the printed text).
+RESULT_MIME = "application/vnd.bigmodel.result+json"
+#: The MIME type of `report()`: every verdict reached in this kernel, as a list.
+REPORT_MIME = "application/vnd.bigmodel.results+json"
+
+_CHECKED: dict[str, "Result"] = {}   # name -> the last Result made under it in this process
 
 
 @dataclass
@@ -17,29 +27,87 @@ class Result:
     message: str
     attempted: bool = True
 
+    def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a str such as '03.1 ...', got {type(self.name).__name__}")
+        if not isinstance(self.passed, bool):
+            if type(self.passed).__name__ == "bool_" or (getattr(self.passed, "dtype", None) is not None
+                                                         and getattr(self.passed, "numel", lambda: 0)() == 1
+                                                         and str(self.passed.dtype) == "torch.bool"):
+                self.passed = bool(self.passed)          # numpy / torch booleans from a comparison
+            else:
+                raise TypeError(f"passed must be a bool, got {type(self.passed).__name__}")
+        if not isinstance(self.message, str):
+            raise TypeError(f"message must be a str, got {type(self.message).__name__}")
+        _CHECKED[self.name] = self      # remembered for report(), even when the cell does not show it
+
+    @property
+    def status(self) -> str:
+        """"passed", "failed" or "not attempted": the three verdicts of the gradebook."""
+        return "passed" if self.passed else ("failed" if self.attempted else "not attempted")
+
+    @property
+    def mark(self) -> str:
+        return "✔" if self.passed else ("✘" if self.attempted else "…")
+
+    def to_json(self) -> dict:
+        """The verdict as plain data: what `bigmodel grade` reads from an executed notebook."""
+        return {"name": self.name, "status": self.status, "passed": bool(self.passed),
+                "attempted": bool(self.attempted), "message": self.message}
+
     def __repr__(self) -> str:
-        mark = "✔" if self.passed else ("…" if not self.attempted else "✘")
-        return f"{mark} {self.name}: {self.message}"
+        return f"{self.mark} {self.name}: {self.message}"
 
     def _repr_html_(self) -> str:
-        color = "#1a7f37" if self.passed else ("#6e7781" if not self.attempted else "#cf222e")
-        return f"<div style='color:{color}'><b>{'✔' if self.passed else ('…' if not self.attempted else '✘')} " \
-               f"{self.name}</b>: {self.message}</div>"
+        color = "#1a7f37" if self.passed else ("#cf222e" if self.attempted else "#6e7781")
+        return (f"<div style='color:{color}'><b>{self.mark} {html.escape(self.name)}</b>: "
+                f"{html.escape(self.message)}</div>")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """Text, HTML, and the verdict as JSON under RESULT_MIME (front ends show the HTML or text;
+        the JSON travels in the saved notebook for the gradebook)."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_(),
+                RESULT_MIME: json.loads(json.dumps(self.to_json()))}
+
+
+class _Report(list):
+    """The verdicts reached in this kernel (see `report`), shown as lines of text, carried as JSON."""
+
+    def __repr__(self) -> str:
+        return "\n".join(repr(r) for r in self) or "no exercise checked yet"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/plain": repr(self), REPORT_MIME: [r.to_json() for r in self]}
+
+
+def report() -> _Report:
+    """Every exercise checked in this kernel so far (the last verdict per name, sorted by name). The
+    gradebook runs this after a learner's notebook, so a check assigned to a variable and not shown
+    (`result = ch03.exercise_1(...)`) still counts."""
+    return _Report(_CHECKED[name] for name in sorted(_CHECKED))
 
 
 def not_attempted(name: str) -> Result:
+    """The Result of an answer still set to None."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str such as '03.1 ...', got {type(name).__name__}")
     return Result(name, False, "not attempted yet: replace the None with your answer and run the cell again.",
                   attempted=False)
 
 
 def verdict(name: str, ok: bool, good: str, bad: str) -> Result:
     """A Result with the message for success or for failure."""
+    for arg, value in (("good", good), ("bad", bad)):
+        if not isinstance(value, str):
+            raise TypeError(f"{arg} must be a str (the message shown), got {type(value).__name__}")
     return Result(name, bool(ok), good if ok else bad)
 
 
 def run_check(name: str, answer, check) -> Result:
     """Call `check(answer) -> Result`, turning None into "not attempted" and an exception in the
     learner's code into a failed Result that quotes it (the notebook keeps running)."""
+    if not callable(check):
+        raise TypeError(f"check must be callable (answer -> Result), got {type(check).__name__}")
     if answer is None:
         return not_attempted(name)
     try:
