@@ -1,4 +1,8 @@
-"""Exercises of chapter 01 (background: the model table and the three challenges in numbers)."""
+"""Exercises of chapter 01 (background: the model table and the three challenges in numbers).
+
+01.1 and 01.3 (Understand) read numbers off the table; 01.2 (Explore) extrapolates the pre-2022 trend to a
+2024 model; 01.4 (Build) counts a training step's FLOPs and is checked against torch's FLOP counter.
+"""
 from __future__ import annotations
 
 import math
@@ -6,36 +10,56 @@ import math
 from . import Result, run_check, verdict
 
 
-def exercise_1(train_days_fn) -> Result:
-    """Days to train: flops / (n_gpus · peak · mfu) / 86400, written by the learner as a function."""
+def exercise_1(days) -> Result:
+    """Days to train GPT-3 (its reported FLOPs) on 1,024 A100s at 50% MFU, assuming perfect scaling."""
     name = "01.1 training days"
 
-    def check(fn):
-        cases = [(3.14e23, 1, 989e12, 0.4), (3.14e23, 1000, 989e12, 0.4), (3.8e25, 16384, 989e12, 0.41),
-                 (1e18, 2, 1e12, 0.5)]
-        got = [float(fn(*c)) for c in cases]
-        want = [f / (n * p * u) / 86400 for f, n, p, u in cases]
-        ok = all(math.isclose(g, w, rel_tol=1e-3) for g, w in zip(got, want))
-        return verdict(name, ok, "right: FLOPs divided by the delivered rate (devices × peak × MFU), in days.",
-                       f"for (flops, n_gpus, peak, mfu) = {cases} you gave {[f'{g:.4g}' for g in got]}, expected "
-                       f"{[f'{w:.4g}' for w in want]}. Seconds = flops / (n_gpus · peak · mfu); a day is 86,400 s.")
-    return run_check(name, train_days_fn, check)
-
-
-def exercise_2(doubling_months) -> Result:
-    """Doubling time (months) of training compute, from a log-linear fit over the table's rows with compute."""
-    name = "01.2 compute doubling time"
-
     def check(ans):
-        from ..models_table import fit_growth, load
-        t = load().dropna(subset=["train_flops"])
-        want = fit_growth(t["date"], t["train_flops"])["doubling_months"]
+        from ..compute import GPUS
+        from ..models_table import model_summary
+        flops = model_summary("GPT-3 175B")["train_flops"]
+        peak = GPUS["A100"]["peak_flops"]
+        want = flops / (1024 * peak * 0.5) / 86400
         got = float(ans)
-        return verdict(name, math.isclose(got, want, rel_tol=0.05),
-                       f"right: about {want:.1f} months (fit over {len(t)} rows).",
-                       f"you gave {got:.3g} months. Fit log10(train_flops) against `date` with a straight line; "
-                       f"the doubling time is 12·log10(2)/slope months.")
-    return run_check(name, doubling_months, check)
+        hint = ""
+        if math.isclose(got, want / 2, rel_tol=0.02):
+            hint = " That is the time at 100% utilisation: divide by the MFU too."
+        elif math.isclose(got, want * 24, rel_tol=0.02):
+            hint = " That is hours, not days."
+        elif math.isclose(got, want * peak / GPUS["H100"]["peak_flops"], rel_tol=0.02):
+            hint = " That uses the H100's peak; the question is about A100s."
+        return verdict(name, math.isclose(got, want, rel_tol=0.02),
+                       f"right: {flops:.3g} FLOP / (1,024 × {peak:.3g} FLOP/s × 0.5) ≈ {want:.1f} days.",
+                       f"you gave {got:.4g} days.{hint} Seconds = FLOPs / (GPUs × peak × MFU); the A100's peak "
+                       f"is compute.GPUS['A100']['peak_flops']; a day has 86,400 s.")
+    return run_check(name, days, check)
+
+
+def exercise_2(predict_fn) -> Result:
+    """Explore: a function that sees only models released before 2022 and predicts a 2024 model's compute."""
+    name = "01.2 predict 2024 from the past"
+
+    def check(fn):
+        from ..models_table import fit_growth, load
+        table = load()
+        past = table[table["date"] < 2022].copy()
+        target = table[table["name"] == "Llama 3.1 405B"].iloc[0]
+        got = float(fn(past.copy(), float(target["date"])))
+        actual = float(target["train_flops"])
+        rows = past.dropna(subset=["train_flops"])
+        f = fit_growth(rows["date"], rows["train_flops"])
+        naive = 10 ** (f["slope"] * target["date"] + f["intercept"])
+        ratio = got / actual
+        ok = 0.25 <= ratio <= 4
+        return verdict(name, ok,
+                       f"within a factor of 4: you predicted {got:.3g} FLOP, Llama 3.1 405B reports {actual:.3g} "
+                       f"({ratio:.2f}×). The plain fit over every pre-2022 compute value says {naive:.3g} "
+                       f"({naive / actual:.0f}× too much): which rows you fit, and what you fit, moves a "
+                       f"three-year extrapolation by orders of magnitude.",
+                       f"you predicted {got:.3g} FLOP, {ratio:.3g}× the reported {actual:.3g}; the goal is a "
+                       f"factor of 4 either way. Try other choices: which years to fit, the compute column or "
+                       f"6·N·D from separate fits of parameters and tokens.")
+    return run_check(name, predict_fn, check)
 
 
 def exercise_3(model_name) -> Result:
@@ -47,8 +71,64 @@ def exercise_3(model_name) -> Result:
         t = load()
         ratio = (t["train_tokens"] / t["n_compute"]).dropna()
         best = t.loc[ratio.idxmax(), "name"]
+        hint = ""
+        if str(ans) in set(t["name"]):
+            r = ratio.get(t.index[t["name"] == str(ans)][0])
+            if r is not None and not math.isnan(r):
+                hint = f" {ans} has {r:.0f} tokens per active parameter."
+            if str(ans) == "DeepSeek-V3":
+                hint += " It saw the most tokens per *active* parameter of the MoE models, but not overall."
         return verdict(name, str(ans) == best,
-                       f"right: {best}, with {ratio.max():.0f} tokens per active parameter.",
-                       f"you said {ans!r}. Divide train_tokens by n_compute (active parameters) for every row "
-                       f"that has both, and take the largest.")
+                       f"right: {best}, with {ratio.max():.0f} tokens per active parameter: a small model trained "
+                       f"far past the ~20 tokens per parameter of Chinchilla, because it is cheap to run afterwards.",
+                       f"you said {ans!r}.{hint} Divide train_tokens by n_compute (active parameters) for every "
+                       f"row that has both, and take the largest.")
     return run_check(name, model_name, check)
+
+
+def _torch_step_matmul_flops(n_layer: int, d_model: int, vocab_size: int, seq_len: int) -> float:
+    """Matmul FLOPs per token of one forward+backward pass of bigmodel_lib's GPT, counted by torch
+    (the weight products only: aten.mm and aten.addmm; attention's score products are left out)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from ..models import GPT, GPTConfig
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=vocab_size, block_size=seq_len, n_layer=n_layer, n_head=2, d_model=d_model))
+    x = torch.randint(0, vocab_size, (2, seq_len))
+    counter = FlopCounterMode(display=False)
+    with counter:
+        _, loss = model(x, x)
+        loss.backward()
+    counts = counter.get_flop_counts().get("Global", {})
+    total = sum(v for k, v in counts.items() if str(k).split(".")[-1] in ("mm", "addmm"))
+    return total / x.numel()
+
+
+def exercise_4(flops_fn) -> Result:
+    """Build: training FLOPs per token of the weight products, 6·(12·L·d² + V·d), against torch's counter."""
+    name = "01.4 training FLOPs per token"
+
+    def check(fn):
+        cases = [(1, 16, 10, 8), (2, 32, 50, 16), (3, 24, 7, 12)]   # L, d, V, T
+        for L, d, V, T in cases:
+            want = _torch_step_matmul_flops(L, d, V, T)
+            got = float(fn(L, d, V))
+            if not math.isclose(got, want, rel_tol=1e-9):
+                n_blocks, n_head = 12 * L * d * d, V * d
+                if math.isclose(got, want / 3, rel_tol=1e-9):
+                    hint = "that is the forward pass only; the backward pass costs twice as much again"
+                elif math.isclose(got, 6 * n_blocks, rel_tol=1e-9):
+                    hint = "the output head is a matrix product too (V·d weights, shared with the embedding)"
+                elif math.isclose(got, 6 * (n_blocks + 2 * n_head), rel_tol=1e-9):
+                    hint = "the embedding lookup is not a product (it copies rows); only the head multiplies"
+                else:
+                    hint = ("per token, each weight takes part in one multiply-add forward (2 FLOPs) and two "
+                            "backward (4 FLOPs)")
+                return Result(name, False, f"for n_layer={L}, d_model={d}, vocab_size={V} you gave {got:.6g}, "
+                                           f"torch counts {want:.6g} FLOPs per token: {hint}.")
+        return verdict(name, True, "right, and torch's FLOP counter agrees on models you had not seen: 6 FLOPs per "
+                       "token for every weight that takes part in a product, 12·L·d² in the blocks plus V·d in "
+                       "the head. Biases, LayerNorms and the position embedding are not products, so the N in "
+                       "6·N·D is the weights of the matrix products.", "")
+    return run_check(name, flops_fn, check)

@@ -1,4 +1,9 @@
-"""Exercises of chapter 03 (attention)."""
+"""Exercises of chapter 03 (attention).
+
+03.1 (Build) is causal multi-head attention from raw weight tensors, checked against torch's
+nn.MultiheadAttention; 03.2, 03.3 and 03.4 (Understand) predict a scale, a memory size and one output of the
+chapter's three-word example by hand; 03.5 (Explore) designs a head that attends to the previous token.
+"""
 from __future__ import annotations
 
 import math
@@ -7,39 +12,56 @@ import torch
 
 from . import Result, run_check, verdict
 
+# the chapter's worked example: cat, sat, mat with features animal, place, action, past
+EXAMPLE_X = ((1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 1.0), (0.0, 1.0, 0.0, 0.0))
+EXAMPLE_WQ = ((2.0, 0.0, 0.0, 0.0), (0.0, 2.0, 0.0, 0.0), (2.0, 2.0, 0.0, 0.0), (0.0, 0.0, 0.0, 0.0))
 
-def exercise_1(attention_fn) -> Result:
-    """The learner writes `attention_fn(q, k, v)` -> softmax(q kᵀ / √d_k) v for [..., T, d] tensors."""
-    name = "03.1 attention from the formula"
+
+def exercise_1(mha_fn) -> Result:
+    """Build: `mha_fn(x, w_in, b_in, w_out, b_out, n_heads)` -> causal multi-head self-attention of x [B, T, d],
+    with w_in [3d, d] (W_Q, W_K, W_V stacked as rows, torch's in_proj layout), b_in [3d], w_out [d, d], b_out [d]."""
+    name = "03.1 causal multi-head attention from scratch"
 
     def check(fn):
-        from ..attention import scaled_dot_product_attention
-        g = torch.Generator().manual_seed(3)
-        shapes = [((5, 4), (7, 4), (7, 3)), ((2, 6, 8), (2, 6, 8), (2, 6, 8)),
-                  ((2, 3, 4, 16), (2, 3, 9, 16), (2, 3, 9, 5))]
-        for sq, sk, sv in shapes:
-            q, k, v = (torch.randn(*s, generator=g) * 3 for s in (sq, sk, sv))
-            got = fn(q, k, v)
-            if isinstance(got, tuple):  # accept (output, weights) as well
-                got = got[0]
-            want, _ = scaled_dot_product_attention(q, k, v)
-            if not isinstance(got, torch.Tensor) or got.shape != want.shape:
-                shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
-                return Result(name, False, f"for q {sq}, k {sk}, v {sv} the output should have shape "
-                                           f"{tuple(want.shape)}, got {shape}. Transpose only the last two "
-                                           f"dimensions of k (k.transpose(-2, -1)).")
-            if not torch.allclose(got, want, atol=1e-4, rtol=1e-4):
+        g = torch.Generator().manual_seed(31)
+        for B, T, d, h in ((2, 5, 8, 2), (1, 7, 12, 3), (3, 4, 16, 4)):
+            ref_layer = torch.nn.MultiheadAttention(d, h, batch_first=True)
+            with torch.no_grad():
+                for p in ref_layer.parameters():
+                    p.copy_(torch.randn(p.shape, generator=g) * 0.5)
+            x = torch.randn(B, T, d, generator=g)
+            future = torch.ones(T, T, dtype=torch.bool).triu(1)       # torch: True = may NOT attend
+            with torch.no_grad():
+                want = ref_layer(x, x, x, attn_mask=future, need_weights=False)[0]
+                args = (x.clone(), ref_layer.in_proj_weight.clone(), ref_layer.in_proj_bias.clone(),
+                        ref_layer.out_proj.weight.clone(), ref_layer.out_proj.bias.clone(), h)
+                got = fn(*args)
+                if isinstance(got, tuple):
+                    got = got[0]
+                if not isinstance(got, torch.Tensor) or got.shape != want.shape:
+                    shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+                    return Result(name, False, f"for x of shape {(B, T, d)} with {h} heads the output must have "
+                                               f"shape {tuple(want.shape)}, got {shape}.")
+                if torch.allclose(got, want, atol=1e-4, rtol=1e-4):
+                    continue
+                no_mask = ref_layer(x, x, x, need_weights=False)[0]
                 err = (got - want).abs().max().item()
-                hint = "divide by √d_k (the last dimension of q)" if d_hint(got, q, k, v) else \
-                    "take the softmax along the last dimension (over the keys)"
-                return Result(name, False, f"for q {sq} the output is off by up to {err:.3g}; {hint}.")
-        return verdict(name, True, "right: scores, scale, softmax over the keys, weighted sum of the values.", "")
-
-    def d_hint(got, q, k, v):
-        unscaled = torch.softmax(q @ k.transpose(-2, -1), dim=-1) @ v
-        return torch.allclose(got, unscaled, atol=1e-4, rtol=1e-4)
-
-    return run_check(name, attention_fn, check)
+                if torch.allclose(got, no_mask, atol=1e-4, rtol=1e-4):
+                    hint = "it matches attention *without* the causal mask: position i may only see keys 0..i"
+                elif torch.allclose(got[:, 0], want[:, 0], atol=1e-4) and not torch.allclose(got[:, -1], want[:, -1],
+                                                                                              atol=1e-4):
+                    hint = ("the first position is right but later ones are not: check the scale (√ of the *head* "
+                            "width d/h, not of d) and that each head sees only its own d/h columns")
+                else:
+                    hint = ("likely suspects: splitting heads with view(B, T, h, d/h) and then transpose(1, 2) (not "
+                            "a plain view to [B, h, T, d/h]); the scale √(d/h); merging back with transpose(1, 2) "
+                            "and reshape(B, T, d) before W_O; F.linear(x, w) computes x @ w.T")
+                return Result(name, False, f"for (B, T, d, heads) = {(B, T, d, h)} the output is off by up to "
+                                           f"{err:.3g}: {hint}.")
+        return verdict(name, True, "right, and equal to torch's nn.MultiheadAttention on shapes you had not seen: "
+                       "project, split the width into heads, attend with the causal mask and √(d/h), merge, "
+                       "project out.", "")
+    return run_check(name, mha_fn, check)
 
 
 def exercise_2(scale_fn) -> Result:
@@ -66,15 +88,69 @@ def exercise_3(bytes_fn) -> Result:
     def check(fn):
         cases = [(1, 1, 1024, 4), (8, 12, 2048, 2), (2, 4, 7, 4)]
         got = [fn(*c) for c in cases]
-        want = [b * h * t * t * e for b, h, t, e in cases]
-        # and against a real tensor for the small case
-        from ..attention import scaled_dot_product_attention
-        q = torch.randn(2, 4, 7, 8)
-        _, w = scaled_dot_product_attention(q, q, q)
-        real = w.numel() * w.element_size()
-        ok = got == want and want[-1] == real
-        return verdict(name, ok, f"right: one T×T matrix per sequence and head; at 8 sequences, 12 heads and "
-                       f"T=2048 in bf16 that is already {want[1] / 2**30:.2f} GiB for one layer.",
+        want = []
+        for b, h, t, e in cases:   # the size of a real [b, h, t, t] weight tensor, without allocating it
+            w = torch.empty(b, h, t, t, dtype={4: torch.float32, 2: torch.bfloat16}[e], device="meta")
+            want.append(w.numel() * w.element_size())
+        return verdict(name, got == want, f"right: one T×T matrix per sequence and head; at 8 sequences, 12 heads "
+                       f"and T=2048 in bf16 that is already {want[1] / 2**30:.2f} GiB for one layer.",
                        f"for (batch, heads, T, bytes) = {cases} you gave {got}, expected {want}. Every head of "
                        f"every sequence stores one weight per (query, key) pair.")
     return run_check(name, bytes_fn, check)
+
+
+def exercise_4(sat_output) -> Result:
+    """Understand, by hand: the output row of 'sat' in the chapter's example with the causal mask."""
+    name = "03.4 one output by hand"
+
+    def check(ans):
+        import torch.nn.functional as F
+        x = torch.tensor(EXAMPLE_X)
+        q, k, v = x @ torch.tensor(EXAMPLE_WQ), x, x
+        want = F.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True)[0, 1]
+        got = torch.as_tensor(ans, dtype=torch.float32).flatten()
+        if got.numel() != 4:
+            return Result(name, False, f"give the 4 numbers of the output row, got {got.numel()}.")
+        if torch.allclose(got, want, atol=0.01):
+            return verdict(name, True, f"right: {[round(v, 2) for v in want.tolist()]}. 'sat' may see 'cat' and "
+                           f"itself; scaled scores 1 and 0 give weights e/(e+1) ≈ 0.73 and 1/(e+1) ≈ 0.27, and the "
+                           f"output mixes their value rows.", "")
+        unmasked = F.scaled_dot_product_attention(q[None], k[None], v[None])[0, 1]
+        unscaled = F.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True, scale=1.0)[0, 1]
+        hint = "scores q·k, divide by √d_k = 2, softmax over the keys 'sat' may see, then mix the value rows"
+        if torch.allclose(got, unmasked, atol=0.01):
+            hint = "that is the row without the mask: 'sat' must not see 'mat', which comes after it"
+        elif torch.allclose(got, unscaled, atol=0.01):
+            hint = "that forgets to divide the scores by √d_k = 2"
+        return Result(name, False, f"you gave {[round(v, 2) for v in got.tolist()]}: {hint}.")
+    return run_check(name, sat_output, check)
+
+
+def exercise_5(make_weights) -> Result:
+    """Explore: `make_weights()` -> (W_Q, W_K), each 8×8, such that with one-hot position embeddings X = I_8 and
+    the causal mask, every query i >= 1 puts at least 0.8 of its weight on key i-1 (a previous-token head)."""
+    name = "03.5 a previous-token head"
+
+    def check(fn):
+        out = fn()
+        if not (isinstance(out, tuple) and len(out) == 2):
+            return Result(name, False, "make_weights() must return a tuple (W_Q, W_K).")
+        wq, wk = (torch.as_tensor(w, dtype=torch.float32) for w in out)
+        if wq.shape != (8, 8) or wk.shape != (8, 8):
+            return Result(name, False, f"W_Q and W_K must be 8×8, got {tuple(wq.shape)} and {tuple(wk.shape)}.")
+        x = torch.eye(8)
+        scores = (x @ wq) @ (x @ wk).T / math.sqrt(8)
+        scores = scores.masked_fill(~torch.ones(8, 8, dtype=torch.bool).tril(), float("-inf"))
+        w = torch.softmax(scores, dim=-1)
+        prev = torch.stack([w[i, i - 1] for i in range(1, 8)])
+        worst = int(prev.argmin()) + 1
+        ok = bool((prev >= 0.8).all())
+        return verdict(name, ok,
+                       f"done: every query puts at least {prev.min():.2f} on the token before it (the hardest row, "
+                       f"position {worst}, has the most competitors). Chapter 06 asks what looking at attention "
+                       f"maps like this one can and cannot explain.",
+                       f"the weight on the previous token is {[round(v, 2) for v in prev.tolist()]} for positions "
+                       f"1..7; position {worst} is the weakest. Row i's query must match key i-1 far better than "
+                       f"the other i keys it may see: think about which matrix shifts a one-hot vector by one "
+                       f"place, and how large the scores must be for the softmax to pick one key among eight.")
+    return run_check(name, make_weights, check)
