@@ -6,6 +6,7 @@ Units, everywhere: parameters and tokens are raw counts, compute is raw FLOPs (n
 from __future__ import annotations
 
 import math
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,9 @@ import pandas as pd
 
 from .checks import check_float
 
-DATA_PATH = Path(__file__).resolve().parents[1] / "data" / "models.csv"
+# The table ships inside the package (package data, so a non-editable install has it too); in the
+# repository that file is a link to data/models.csv, the one learners open and edit.
+DATA_PATH = Path(str(resources.files("bigmodel_lib").joinpath("tables", "models.csv")))
 COLUMNS = ("name", "organization", "year", "month", "params", "active_params", "train_tokens", "train_flops",
            "flops_is_estimate", "architecture", "source")
 FLOPS_KINDS = ("no", "yes", "third-party")   # reported by the authors / 6·N·D computed here / third-party figure
@@ -27,7 +30,7 @@ def load(path: str | Path | None = None) -> pd.DataFrame:
     unknown) and `n_compute` (the parameters a token passes through: active ones for MoE)."""
     path = DATA_PATH if path is None else Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"path {str(path)!r} does not exist (expected data/models.csv)")
+        raise FileNotFoundError(f"path {str(path)!r} does not exist (expected a table like data/models.csv)")
     df = pd.read_csv(path, dtype={"name": str, "organization": str, "flops_is_estimate": str,
                                   "architecture": str, "source": str})
     missing = [c for c in COLUMNS if c not in df.columns]
@@ -99,9 +102,17 @@ def fit_growth(dates, values) -> dict:
             "doubling_months": 12 * math.log10(2) / slope if slope > 0 else math.inf, "r2": r2, "n": len(x)}
 
 
+def _check_number_or_empty(x) -> None:
+    if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating))):
+        raise TypeError(f"x must be a number or None (an empty cell), got {type(x).__name__} ({x!r})")
+
+
 def fmt_si(x: float | None, unit: str = "") -> str:
     """Short human form of a big number: 1.75e11 -> '175 B', with B for 1e9, T for 1e12 (empty cell -> '—')."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    _check_number_or_empty(x)
+    if not isinstance(unit, str):
+        raise TypeError(f"unit must be a str, got {type(unit).__name__}")
+    if x is None or math.isnan(x):
         return "—"
     for scale, suffix in ((1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "B"), (1e6, "M"),
                           (1e3, "k")):
@@ -112,7 +123,8 @@ def fmt_si(x: float | None, unit: str = "") -> str:
 
 def fmt_bytes(x: float | None) -> str:
     """Decimal bytes: 3.5e11 -> '350 GB' (1 GB = 1e9 B, the unit GPU datasheets use)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    _check_number_or_empty(x)
+    if x is None or math.isnan(x):
         return "—"
     for scale, suffix in ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
         if abs(x) >= scale:

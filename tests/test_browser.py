@@ -1,8 +1,10 @@
 """Chapter 03 in a real browser: JupyterLab in headless Chromium runs every cell from the Run menu, no cell
 shows an error, and the attention explorer's slider answers a key press.
 
-Needs Debian's `chromium` (no Playwright browser download); skipped with a reason when none is found.
-Everything it writes (a copy of the notebook, JupyterLab's settings, the screenshot) goes into tmp_path.
+Needs Debian's `chromium` (no Playwright browser download). When none is found a learner's own run skips
+it with a reason, but under CI (the CI environment variable set, as .ci/run sets it) a missing browser
+is a failure: CI must not pass without this test. Everything it writes (a copy of the notebook,
+JupyterLab's settings, the screenshot) goes into tmp_path.
 """
 from __future__ import annotations
 
@@ -27,10 +29,39 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-checker-imaging"]   # paint images at once (else a fresh plot can show half drawn)
 RUN_ALL_TIMEOUT_S = 300      # chapter 03 takes about a minute on 2 idle cores; a shared CI box is slower
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no chromium found (/usr/bin/chromium or `chromium` on PATH); install Debian's package: "
-           "apt-get install -y chromium (.ci/run does this)")
+NO_CHROMIUM = ("no chromium found (/usr/bin/chromium or `chromium` on PATH); install Debian's package: "
+               "apt-get install -y chromium (.ci/run does this)")
+
+
+def under_ci(environ=os.environ) -> bool:
+    """CI=1, CI=true (GitHub Actions, GitLab, .ci/run...); unset, empty, 0 or false is a learner's run."""
+    return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_chromium(chromium, environ=os.environ) -> None:
+    """Skip without a browser on a learner's machine; fail under CI, where skipping would hide the test."""
+    if chromium is not None:
+        return
+    if under_ci(environ):
+        pytest.fail(f"CI is set and the browser test cannot run: {NO_CHROMIUM}", pytrace=False)
+    pytest.skip(NO_CHROMIUM)
+
+
+def test_missing_chromium_fails_under_ci_and_skips_otherwise():
+    with pytest.raises(pytest.fail.Exception, match="CI is set and the browser test cannot run: no chromium"):
+        require_chromium(None, {"CI": "1"})
+    with pytest.raises(pytest.fail.Exception, match="no chromium"):
+        require_chromium(None, {"CI": "true"})
+    for learner in ({}, {"CI": ""}, {"CI": "0"}, {"CI": "false"}):
+        with pytest.raises(pytest.skip.Exception, match="no chromium"):
+            require_chromium(None, learner)
+    require_chromium("/usr/bin/chromium", {"CI": "1"})     # a browser: nothing to say
+
+
+@pytest.fixture
+def chromium() -> str:
+    require_chromium(CHROMIUM)
+    return CHROMIUM
 
 # JupyterLab user settings for the test: no news/update pop-up, no "Select Kernel" dialog, and every cell
 # kept in the DOM (windowing would leave off-screen cells unrendered, hiding prompts and outputs).
@@ -154,12 +185,12 @@ def _run_all_and_wait(page) -> dict:
     raise AssertionError(f"Run All did not finish in {RUN_ALL_TIMEOUT_S} s; last page state: {state}")
 
 
-def test_chapter_03_runs_in_jupyterlab_and_its_slider_reacts(lab, tmp_path):
+def test_chapter_03_runs_in_jupyterlab_and_its_slider_reacts(chromium, lab, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     start = time.monotonic()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         try:
