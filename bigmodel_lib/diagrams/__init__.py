@@ -22,6 +22,11 @@ COLORS = {
 }
 
 
+def _check_ax(ax) -> None:
+    if not isinstance(ax, plt.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (from diagrams.canvas), got {type(ax).__name__}")
+
+
 def label(labels: Mapping[str, str] | None, key: str, default: str) -> str:
     """The text for `key`: the caller's translation if given, else the English default."""
     if labels is not None and not isinstance(labels, Mapping):
@@ -48,6 +53,9 @@ def box(ax: plt.Axes, x: float, y: float, w: float, h: float, text: str = "", *,
         fontsize: float = 10, rounded: bool = True, edgecolor: str | None = None, lw: float = 1.2,
         textcolor: str = "black", weight: str = "normal", alpha: float = 1.0) -> FancyBboxPatch:
     """A labelled box with its lower-left corner at (x, y); `color` is a COLORS role or any colour."""
+    _check_ax(ax)
+    if w <= 0 or h <= 0:
+        raise ValueError(f"w and h must be > 0, got w={w}, h={h}")
     fc = COLORS.get(color, color)
     style = "round,pad=0.02,rounding_size=0.08" if rounded else "square,pad=0.0"
     patch = FancyBboxPatch((x, y), w, h, boxstyle=style, fc=fc, ec=COLORS.get(edgecolor or "edge", edgecolor),
@@ -63,6 +71,7 @@ def arrow(ax: plt.Axes, start: tuple[float, float], end: tuple[float, float], *,
           lw: float = 1.4, style: str = "-|>", connection: str = "arc3,rad=0.0", text: str = "",
           fontsize: float = 9, text_offset: tuple[float, float] = (0.0, 0.0), ls: str = "-") -> FancyArrowPatch:
     """An arrow from `start` to `end`; `connection` bends it ("arc3,rad=0.3"); `text` sits at its middle."""
+    _check_ax(ax)
     patch = FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=12, lw=lw, linestyle=ls,
                             color=COLORS.get(color, color), connectionstyle=connection, shrinkA=2, shrinkB=2)
     ax.add_patch(patch)
@@ -79,6 +88,7 @@ def matrix(ax: plt.Axes, x: float, y: float, values: Sequence[Sequence[float]], 
            row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
            fontsize: float = 8, show_values: bool = True, title: str = "") -> None:
     """A small matrix drawn as coloured cells with its numbers, top-left cell at (x, y + rows·cell)."""
+    _check_ax(ax)
     rows = [list(r) for r in values]
     if not rows or any(len(r) != len(rows[0]) for r in rows):
         raise ValueError("values must be a non-empty rectangular list of rows")
@@ -109,10 +119,13 @@ def matrix(ax: plt.Axes, x: float, y: float, values: Sequence[Sequence[float]], 
 def note(ax: plt.Axes, x: float, y: float, text: str, *, fontsize: float = 9, color: str = "muted",
          ha: str = "center", va: str = "center", style: str = "italic") -> None:
     """A free-standing annotation."""
+    _check_ax(ax)
     ax.text(x, y, text, ha=ha, va=va, fontsize=fontsize, color=COLORS.get(color, color), style=style)
 
 
 def finish(fig: Figure) -> Figure:
     """Tighten the layout and return the figure (chapters call `plt.show()` or let Jupyter display it)."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     fig.tight_layout()
     return fig
