@@ -8,6 +8,7 @@ the attention score and weighted-sum matmuls over a context of T, counted in ful
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
 import time
@@ -28,6 +29,8 @@ def matmul_flops(m: int, k: int, n: int) -> int:
 
 def matmul_params(model: nn.Module) -> int:
     """Weights that take part in matrix products: every nn.Linear weight (tied weights once)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     seen, total = set(), 0
     for mod in model.modules():
         if isinstance(mod, nn.Linear) and id(mod.weight) not in seen:
@@ -51,6 +54,22 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
     elif device.type == "mps":
         torch.mps.synchronize()
+
+
+@contextlib.contextmanager
+def cpu_threads(n: int = 1):
+    """Run the body with torch using `n` CPU threads, then restore the previous count.
+
+    Why: CPU seconds of a process (clock="cpu" in `time_fn`) measure its work only when one thread does
+    it; idle threads of a thread pool spin while they wait, and on a shared machine they wait longer.
+    """
+    check_int("n", n, minimum=1)
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        torch.set_num_threads(before)
 
 
 def time_fn(fn, repeats: int = 5, warmup: int = 1, device: torch.device | str = "cpu",
@@ -188,11 +207,12 @@ def chinchilla_optimal(compute: float, tokens_per_param: float | None = None) ->
 # A100 312e12 BF16: nanoGPT's estimate_mfu comment and torchtitan-style get_peak_flops (citing
 # nvidia.com/en-us/data-center/a100); H100 SXM 989e12 BF16 dense: torchtitan-style get_peak_flops ("one-half
 # lower without sparsity"; the 1,979 headline figure includes sparsity); H200: the same GH100 silicon, 989e12,
-# with 141 GB HBM3e (aiwiki.ai/wiki/nvidia_h200); V100 125e12 is its FP16 tensor-core peak (it has no bf16;
-# jeffcarp.github.io/ml-hyperpolyglot/accelerators.html); TPU v4 275e12 BF16 (glennklockwood.com/garden/tpuv4,
-# citing Google's TPU v4 docs). Memory in GB as sold (the A100 also comes with 40 GB).
+# with 141 GB HBM3e (aiwiki.ai/wiki/nvidia_h200); V100 125e12 is the SXM2 card's FP16 tensor-core
+# peak, 112e12 on the PCIe card (it has no bf16; NVIDIA's V100 datasheet, data/references.md#nvidia-v100);
+# TPU v4 275e12 BF16 (glennklockwood.com/garden/tpuv4, citing Google's TPU v4 docs). Memory in GB as sold
+# (the A100 also comes with 40 GB).
 GPUS = {
-    "V100": {"peak_flops": 125e12, "memory_gb": 32, "note": "FP16 tensor cores; no bf16"},
+    "V100": {"peak_flops": 125e12, "memory_gb": 32, "note": "SXM2 (PCIe: 112e12), FP16 tensor; no bf16"},
     "A100": {"peak_flops": 312e12, "memory_gb": 80, "note": "BF16 dense"},
     "H100": {"peak_flops": 989e12, "memory_gb": 80, "note": "SXM, BF16 dense (1,979 is with sparsity)"},
     "H200": {"peak_flops": 989e12, "memory_gb": 141, "note": "same chip as H100, more and faster memory"},
@@ -241,6 +261,25 @@ def training_estimate(n_params: float, tokens: float, gpu: str = "A100", n_gpus:
     return {"flops": c, "seconds": seconds, "days": seconds / 86400.0, "gpu_hours": gpu_hours, "cost": cost}
 
 
+def cloud_cost(n_params: float, tokens: float, gpu: str = "A100", n_gpus: int = 1, utilisation: float = 0.4,
+               price_per_gpu_hour: float = 1.0, flops: float | None = None) -> dict:
+    """Renting a training run: `training_estimate` (time, GPU-hours, cost at your price) plus whether the model
+    states fit on the GPUs at all.
+
+    The states are mixed-precision AdamW's 16 bytes per parameter (`training_memory`), fully sharded over the
+    GPUs (ZeRO-3 style); activations come on top. No price is built in: prices differ by provider, region
+    and month, so the default 1.0 makes `cost` read as GPU-hours × your price. Returns the keys of
+    `training_estimate` and "states_bytes", "min_gpus_for_states", "fits".
+    """
+    check_float("price_per_gpu_hour", price_per_gpu_hour, minimum=0.0)
+    est = training_estimate(n_params, tokens, gpu, n_gpus, utilisation, price_per_gpu_hour, flops)
+    states = training_memory(max(1, int(n_params)), 1, 1, 8, 1, 1, precision="mixed")
+    est["states_bytes"] = states["weights"] + states["gradients"] + states["optimizer"]
+    est["min_gpus_for_states"] = math.ceil(est["states_bytes"] / (_gpu(gpu)["memory_gb"] * 1e9))
+    est["fits"] = n_gpus >= est["min_gpus_for_states"]
+    return est
+
+
 # ----------------------------------------------------------------- memory
 # Bytes per parameter of the model states (ZeRO, arXiv:1910.02054, as reproduced in facts.md §D):
 # weights, gradients, optimizer state. "mixed" = bf16/fp16 weights and gradients, fp32 master copy + Adam m, v.
@@ -251,15 +290,42 @@ _STATE_BYTES = {
 }
 
 
+def nbytes(tensors) -> int:
+    """Bytes held by some tensors: the sum of numel · element_size.
+
+    Pass a model's parameters, their gradients (`p.grad for p in model.parameters()`) or an optimizer's state
+    tensors; the result is what is actually allocated, the measurement that bytes-per-parameter arithmetic
+    (4 in fp32, 2 in bf16, 16 for Adam training) must match. A None (a gradient not computed yet) is an error.
+    """
+    if isinstance(tensors, torch.Tensor):
+        tensors = [tensors]
+    try:
+        items = list(tensors)
+    except TypeError:
+        raise TypeError(f"tensors must be an iterable of torch.Tensor, got {type(tensors).__name__}") from None
+    total = 0
+    for i, t in enumerate(items):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"tensors must hold only torch.Tensor, item {i} is {type(t).__name__}"
+                            + (" (a gradient before backward?)" if t is None else ""))
+        total += t.numel() * t.element_size()
+    return total
+
+
 def activation_bytes(batch: int, seq_len: int, d_model: int, n_layer: int, n_head: int, vocab_size: int = 0,
                      bytes_per_value: int = 4, fused_attention: bool = True, dropout: bool = False,
-                     checkpointing: bool = False) -> dict:
+                     checkpointing: bool = False, mask_bytes: int | None = None) -> dict:
     """Bytes of activations a GPT keeps for its backward pass (what the forward pass saves).
 
     Per layer, after Korthikanti et al. (arXiv:2205.05198, Table 1): 16·s·b·h values (the inputs of the two
     LayerNorms, the QKV projection, Q, K, V, the output projection, the MLP's two matmuls and its GELU at 4h)
     plus each LayerNorm's fp32 mean and 1/std; unfused attention adds the a·s²·b softmax output, a fused
-    kernel only an fp32 log-sum-exp per head and position; dropout adds 1-byte masks. Full activation
+    kernel only an fp32 log-sum-exp per head and position. Dropout, where the library's GPT applies it (after the
+    embeddings, inside the feed-forward at 4h, on both residual branches, on the attention map), adds one mask
+    per dropout of `mask_bytes` per value (default bytes_per_value: PyTorch's CPU dropout keeps a float mask, as
+    tests/test_activation_memory.py measures; Korthikanti et al. count 1-byte masks) and, unfused, the
+    dropped-out attention map. PyTorch's CPU attention kernel has no dropout, so with dropout on a CPU pass
+    fused_attention=False. Full activation
     checkpointing keeps only each layer's input (s·b·h values) and rebuilds one layer at a time in backward
     (`recompute`). The head keeps the final LayerNorm's input and output and, with vocab_size, the
     log-softmax over the vocabulary. Returns {"per_layer", "layers", "head", "recompute", "total"} in bytes.
@@ -275,9 +341,10 @@ def activation_bytes(batch: int, seq_len: int, d_model: int, n_layer: int, n_hea
         per_layer += a * s * b * 4                         # the kernel's fp32 log-sum-exp
     else:
         per_layer += a * s * s * b * bpv                   # softmax probabilities, a [T, T] map per head
-    if dropout:
-        per_layer += 2 * s * b * h + (0 if fused_attention else a * s * s * b * (1 + bpv))
-    head = (2 * s * b * h + s * b * vocab_size) * bpv + ln_stats
+    mb = bpv if mask_bytes is None else check_int("mask_bytes", mask_bytes, minimum=1)
+    if dropout:   # masks: feed-forward (4h) + two residual branches (h each); unfused: the map's mask and output
+        per_layer += 6 * s * b * h * mb + (0 if fused_attention else a * s * s * b * (mb + bpv))
+    head = (2 * s * b * h + s * b * vocab_size) * bpv + ln_stats + (s * b * h * mb if dropout else 0)
     if checkpointing:
         layers, recompute = n_layer * s * b * h * bpv, per_layer
     else:
@@ -343,9 +410,13 @@ class Checkpointed(nn.Module):
 
     def __init__(self, block: nn.Module):
         super().__init__()
+        if not isinstance(block, nn.Module):
+            raise TypeError(f"block must be an nn.Module, got {type(block).__name__}")
         self.block = block
 
     def forward(self, x: torch.Tensor, **kwargs) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
         if not torch.is_grad_enabled() or kwargs.get("cache") is not None:
             return self.block(x, **kwargs)
         from torch.utils.checkpoint import checkpoint

@@ -1,66 +1,128 @@
-"""Exercises of chapter 04 (encoder and decoder)."""
+"""Exercises of chapter 04 (encoder and decoder): what a causal mask lets change, how many parameters a layer has,
+a post-LN encoder layer written from scratch (checked against PyTorch's), and the limits of the trained model."""
 from __future__ import annotations
 
-import math
+import torch
+import torch.nn as nn
 
 from . import Result, run_check, verdict
 
 
-def exercise_1(sinusoid_fn) -> Result:
-    """The learner writes `sinusoid_fn(p, i, d_model)`, one entry of the sinusoidal positional encoding."""
-    name = "04.1 sinusoidal encoding"
-
-    def check(fn):
-        from ..layers import SinusoidalPositionalEncoding
-        wrong = []
-        for d_model in (16, 64):
-            pe = SinusoidalPositionalEncoding(d_model, max_len=60).pe
-            for p in (0, 1, 7, 59):
-                for i in (0, 1, 2, 3, d_model - 2, d_model - 1):
-                    got = float(fn(p, i, d_model))
-                    want = float(pe[p, i])
-                    if not math.isclose(got, want, abs_tol=1e-4):
-                        wrong.append((p, i, d_model, round(got, 4), round(want, 4)))
-        return verdict(name, not wrong, "right: sine on even dimensions, cosine on odd ones, the pair (2k, 2k+1) "
-                       "sharing the frequency 1/10000^(2k/d).",
-                       f"{len(wrong)} entries differ, e.g. (p, i, d_model, yours, expected) = {wrong[:3]}. "
-                       f"Dimensions 2k and 2k+1 use the same frequency 1/10000^(2k/d_model).")
-    return run_check(name, sinusoid_fn, check)
+def _changed_by_torch(n: int, position: int) -> list[int]:
+    """Output positions of PyTorch's causal decoder layer that move when the target token at `position` moves."""
+    torch.manual_seed(0)
+    layer = nn.TransformerDecoderLayer(16, 2, 32, dropout=0.0, batch_first=True).eval()
+    mask = nn.Transformer.generate_square_subsequent_mask(n)
+    tgt, memory = torch.randn(1, n, 16), torch.randn(1, 5, 16)
+    tgt2 = tgt.clone()
+    tgt2[0, position] += 2.0
+    with torch.no_grad():
+        diff = (layer(tgt, memory, tgt_mask=mask) - layer(tgt2, memory, tgt_mask=mask)).abs().amax(-1)[0]
+    return [i for i in range(n) if diff[i] > 1e-6]
 
 
-def exercise_2(params_fn) -> Result:
-    """The learner writes `params_fn(d_model, d_ff)`: parameters of one EncoderLayer."""
+def exercise_1(positions) -> Result:
+    """Which output positions of a causal decoder layer (target of 6, positions 0..5) change when the input at
+    position 2 changes?"""
+    name = "04.1 what the causal mask lets change"
+
+    def check(ans):
+        got = sorted({int(p) for p in ans})
+        want = _changed_by_torch(6, 2)
+        if got == want:
+            return verdict(name, True, f"right: {want}. Position i reads positions 0..i, so a change at 2 reaches 2 "
+                           f"and every later position, never an earlier one (measured on PyTorch's decoder layer).",
+                           "")
+        if got == list(range(6)):
+            return verdict(name, False, "", "that is what happens WITHOUT the causal mask (the article's decoder). "
+                                            "With it, position i may read only positions <= i.")
+        if got == [2]:
+            return verdict(name, False, "", "position 2 changes, but the later positions read position 2 too (through "
+                                            "masked self-attention), so they change as well.")
+        if got and max(got) <= 2:
+            return verdict(name, False, "", "the mask hides the FUTURE: earlier positions cannot see position 2; "
+                                            "later ones can.")
+        return verdict(name, False, "", f"you gave {got}. Ask, for each output position i: may it read position 2?")
+    return run_check(name, positions, check)
+
+
+def exercise_2(n_params) -> Result:
+    """Parameters of one encoder layer with d_model = 512, d_ff = 2048 (8 heads), counted by PyTorch."""
     name = "04.2 parameters of an encoder layer"
 
+    def check(v):
+        d, f = 512, 2048
+        want = sum(p.numel() for p in nn.TransformerEncoderLayer(d, 8, f).parameters())
+        v = int(v)
+        parts = {"attention (q, k, v, out: weights and biases)": 4 * d * d + 4 * d,
+                 "feed-forward (two linears with biases)": 2 * d * f + f + d, "two LayerNorms": 4 * d}
+        if v == want:
+            return verdict(name, True, f"right: {want:,} = " + " + ".join(f"{n:,} {k}" for k, n in parts.items())
+                           + ". The feed-forward net holds two thirds.", "")
+        hint = ""
+        if v == 4 * d * d + 2 * d * f:
+            hint = " You counted the weight matrices only: add the biases and the LayerNorms' weights and biases."
+        elif v == want - 4 * d:
+            hint = " Add the two LayerNorms (a weight and a bias of size d each)."
+        elif v == 2 * d * f + f + d + 4 * d:
+            hint = " You left out the attention projections."
+        return verdict(name, False, "", f"you gave {v:,}, PyTorch counts {want:,}.{hint} The parts: "
+                                        + "; ".join(f"{k}" for k in parts))
+    return run_check(name, n_params, check)
+
+
+def exercise_3(layer_fn) -> Result:
+    """my_encoder_layer(x, layer): the output of a post-LN nn.TransformerEncoderLayer, from its weights."""
+    name = "04.3 a post-LN encoder layer from scratch"
+
     def check(fn):
-        from ..layers import EncoderLayer
-        from ..models import count_parameters
-        cases = [(32, 64), (64, 256), (128, 512), (512, 2048)]
-        got = [fn(d, f) for d, f in cases]
-        want = [count_parameters(EncoderLayer(d, 4, f)) for d, f in cases]
-        return verdict(name, got == want, f"right: 4d² + 4d for attention, 2·d·d_ff + d_ff + d for the feed-forward "
-                       f"net, 4d for the two LayerNorms; at d=512, d_ff=2048 that is {want[-1]:,}.",
-                       f"for (d_model, d_ff) = {cases} you gave {got}, expected {want}. Count the q/k/v and output "
-                       f"projections (weights and biases), both feed-forward linears, and a weight and a bias "
-                       f"per LayerNorm.")
-    return run_check(name, params_fn, check)
+        cases = [(2, 5, 16, 4, 32), (1, 9, 24, 3, 48), (3, 4, 8, 1, 8)]
+        for b, t, d, h, f in cases:
+            torch.manual_seed(b * 100 + t)
+            layer = nn.TransformerEncoderLayer(d, h, f, dropout=0.0, batch_first=True).eval()
+            x = torch.randn(b, t, d)
+            with torch.no_grad():
+                want = layer(x)
+                got = fn(x.clone(), layer)
+            got = torch.as_tensor(got)
+            if got.shape != want.shape:
+                return verdict(name, False, "", f"for x of shape {tuple(x.shape)} you returned {tuple(got.shape)}; "
+                                                f"the layer keeps the shape [batch, T, d].")
+            err = (got - want).abs().max().item()
+            if err > 1e-4:
+                hint = (" Check: heads are split as [batch, heads, T, d/heads] and the scores divided by "
+                        "sqrt(d/heads), not sqrt(d); post-LN is x = norm1(x + attention(x)), then "
+                        "x = norm2(x + linear2(relu(linear1(x)))).")
+                return verdict(name, False, "", f"with d={d}, {h} heads your output differs from PyTorch's by up to "
+                                                f"{err:.3g}.{hint}")
+        return verdict(name, True, f"right on {len(cases)} shapes you had not seen, including a single head: "
+                       "your layer is PyTorch's layer.", "")
+    return run_check(name, layer_fn, check)
 
 
-def exercise_3(source_fn) -> Result:
-    """The learner writes `source_fn(task, p, n)`: which source position step p reads for copy/reverse."""
-    name = "04.3 where cross-attention should look"
+def exercise_4(source, model, data) -> Result:
+    """A source sequence (symbols 0..9) that the trained reverse model gets wrong."""
+    name = "04.4 find where the model breaks"
 
-    def check(fn):
-        wrong = []
-        for task in ("copy", "reverse"):
-            for n in (3, 5, 8):
-                for p in range(n):
-                    want = p if task == "copy" else n - 1 - p
-                    got = fn(task, p, n)
-                    if got != want:
-                        wrong.append((task, p, n, got, want))
-        return verdict(name, not wrong, "right: copy reads the diagonal (p), reverse the anti-diagonal (n-1-p), "
-                       "which is what the trained model's cross-attention drew.",
-                       f"{len(wrong)} cases wrong, e.g. (task, p, n, yours, expected) = {wrong[:3]}. Positions "
-                       f"count from 0.")
-    return run_check(name, source_fn, check)
+    def check(src):
+        from ..data import EOS, N_SPECIAL
+        n_symbols = data.vocab_size - N_SPECIAL
+        src = [int(s) for s in src]
+        if not src or any(not 0 <= s < n_symbols for s in src):
+            return verdict(name, False, "", f"give a non-empty list of symbols in 0..{n_symbols - 1}.")
+        if len(src) + 2 > model.max_len:
+            return verdict(name, False, "", f"at most {model.max_len - 2} symbols (the model's positions end there).")
+        dev = next(model.parameters()).device
+        ids = torch.tensor([[s + N_SPECIAL for s in src] + [EOS]], device=dev)
+        out = model.greedy_decode(ids, max_len=len(src) + 1)[0].tolist()
+        want = [s + N_SPECIAL for s in reversed(src)] + [EOS]
+        got = out[:len(want)]
+        shown = [t - N_SPECIAL if t >= N_SPECIAL else {0: "PAD", 1: "BOS", 2: "EOS"}[t] for t in got]
+        trained = f"{min((data.splits['train'][0] > 2).sum(1)).item()}..{data.max_len}"
+        if got != want:
+            return verdict(name, True, f"found one: for {src} the model wrote {shown}, not "
+                           f"{list(reversed(src))} + EOS. It was trained on {trained} symbols; inputs outside "
+                           f"what it saw (other lengths, patterns) are where a learnt rule shows its limits.", "")
+        return verdict(name, False, "", f"the model reversed {src} correctly. It learnt lengths {trained} well; "
+                                        f"try what it never saw in training.")
+    return run_check(name, source, check)

@@ -1,4 +1,5 @@
-"""Exercises of chapter 06 (interpretability): two explanations written by hand."""
+"""Exercises of chapter 06 (interpretability): what the article's formula rewards, a surrogate-model explanation
+written from scratch (checked against the exact answer of least squares), and an input that fools occlusion."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,48 +8,108 @@ import torch
 from . import Result, run_check, verdict
 
 
-def _setting():
-    """A small, seeded, untrained classifier on marker-task inputs: enough to compare two implementations."""
-    from ..interpret import MarkerData, make_classifier
-    data = MarkerData(n_train=10, n_val=8, seed=3)
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        model = make_classifier(data, d_model=16, n_heads=2, n_layers=1).eval()
-    x, _, _ = data.split("val")
-    target = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
-    return model, x, target
+def exercise_1(answer) -> Result:
+    """Make the transformer twice as wide with the same explainability: does the formula's verdict go up, down
+    or stay the same (ModelComplexity = parameters)?"""
+    name = "06.1 what the formula rewards"
+
+    def check(a):
+        from ..interpret import MarkerData, make_classifier
+        from ..models import count_parameters
+        a = str(a).strip().lower()
+        if a not in ("up", "down", "same"):
+            return verdict(name, False, "", 'answer "up", "down" or "same".')
+        data = MarkerData(n_train=10, n_val=10, seed=0)
+        narrow = count_parameters(make_classifier(data, d_model=32, n_heads=2, n_layers=2))
+        wide = count_parameters(make_classifier(data, d_model=64, n_heads=2, n_layers=2))
+        why = (f"twice the width has {wide / narrow:.1f}× the parameters ({narrow:,} → {wide:,}); with Explainability "
+               f"unchanged the product grows {wide / narrow:.1f}×, so the formula calls a bigger, harder-to-read "
+               f"model more interpretable.")
+        return verdict(name, a == "up", f"right: {why}", f"it goes up: {why} That is the formula's first fault.")
+    return run_check(name, answer, check)
 
 
-def _compare(name: str, fn, reference, what: str) -> Result:
-    model, x, target = _setting()
-    got = fn(model, x.clone(), target.clone())
-    got = got.detach().cpu().numpy() if isinstance(got, torch.Tensor) else np.asarray(got, dtype=float)
-    want = reference(model, x, target)
-    if got.shape != want.shape:
-        return verdict(name, False, "", f"your answer has shape {got.shape}, expected {want.shape} ([B, T]: one "
-                                        f"score per position, 0 on PAD).")
-    if not np.all(got[x.numpy() == 0] == 0):
-        return verdict(name, False, "", "PAD positions must score exactly 0.")
-    if not np.allclose(got, want, atol=1e-4, rtol=1e-3):
-        worst = np.unravel_index(np.abs(got - want).argmax(), got.shape)
-        return verdict(name, False, "", f"at (example, position) {tuple(int(v) for v in worst)} you gave "
-                                        f"{got[worst]:.5f}, expected {want[worst]:.5f}. {what}")
-    return verdict(name, True, f"right on a {x.shape[0]}x{x.shape[1]} batch.", "")
+def _projection(w: np.ndarray, b: float, pairs: list[tuple[int, int, float]]) -> np.ndarray:
+    """The least-squares linear fit of f(z) = b + w·z + Σ c·z_i·z_j over independent fair-coin masks z.
+
+    For z_i, z_j ~ Bernoulli(1/2), the best linear approximation of z_i·z_j is z_i/2 + z_j/2 - 1/4, so each
+    interaction adds c/2 to the weights of both of its words.
+    """
+    out = w.astype(float).copy()
+    for i, j, c in pairs:
+        out[i] += c / 2
+        out[j] += c / 2
+    return out
 
 
-def exercise_1(grad_x_input_fn) -> Result:
-    """my_grad_x_input(model, x, target) -> [B, T] gradient × input of log p(target)."""
-    from ..interpret import grad_x_input
-    return run_check("06.1 gradient × input", grad_x_input_fn, lambda fn: _compare(
-        "06.1 gradient × input", fn, grad_x_input,
-        "Differentiate log_softmax(logits)[b, target[b]] (not the raw logit, not the loss) with respect to the "
-        "embeddings, multiply by the embeddings and sum over the embedding dimension."))
+def exercise_2(surrogate_fn) -> Result:
+    """surrogate_weights(f, n_words, n_samples, seed): the weights of a linear model fitted by least squares to
+    f on random keep-masks (each word kept with probability 1/2)."""
+    name = "06.2 a surrogate model from scratch"
+
+    def check(fn):
+        rng = np.random.default_rng(7)
+        for n_words, pairs in ((6, [(0, 1, 2.0)]), (12, [(3, 7, -3.0), (0, 11, 1.5)]), (20, [])):
+            w = rng.normal(0, 1, n_words)
+            b = float(rng.normal())
+
+            def f(z, w=w, b=b, pairs=pairs):
+                z = np.asarray(z, dtype=float)
+                if z.ndim != 2 or z.shape[1] != n_words:
+                    raise ValueError(f"f takes masks of shape [samples, {n_words}], got {z.shape}")
+                out = b + z @ w
+                for i, j, c in pairs:
+                    out = out + c * z[:, i] * z[:, j]
+                return out
+            got = np.asarray(fn(f, n_words, 4000, 0), dtype=float)
+            want = _projection(w, b, pairs)
+            if got.shape != (n_words,):
+                return verdict(name, False, "", f"return one weight per word, shape ({n_words},); got {got.shape}.")
+            err = np.abs(got - want).max()
+            if err > 0.15:
+                occl = want.copy()
+                for i, j, c in pairs:
+                    occl[i] += c / 2
+                    occl[j] += c / 2
+                hint = ""
+                if pairs and np.abs(got - occl).max() < 0.15:
+                    hint = (" Your weights match leave-one-out (occlusion), which credits each word with the whole "
+                            "interaction; a surrogate fitted on random masks splits it.")
+                return verdict(name, False, "", f"with {n_words} words your weights differ from the least-squares "
+                                                f"answer by up to {err:.2f}.{hint} Sample masks with each word kept "
+                                                f"with probability 1/2, call f once on all of them, and solve the "
+                                                f"least-squares problem with an intercept column.")
+        return verdict(name, True, "right: on an additive model your surrogate recovers every weight, and where two "
+                       "words interact it splits their joint effect between them, as least squares over random "
+                       "masks must. LIME does this (with weights and a kernel) around one input.", "")
+    return run_check(name, surrogate_fn, check)
 
 
-def exercise_2(occlusion_fn) -> Result:
-    """my_occlusion(model, x, target) -> [B, T] drop of p(target) when each token alone is set to PAD."""
-    from ..interpret import occlusion_scores
-    return run_check("06.2 occlusion", occlusion_fn, lambda fn: _compare(
-        "06.2 occlusion", fn, occlusion_scores,
-        "Use probabilities (softmax), compute p(target | x) minus p(target | x with that one token set to 0), "
-        "and put the model in eval mode."))
+def exercise_3(review, model, data) -> Result:
+    """A review the model calls positive with p > 0.9 although no single word's occlusion score reaches 0.05."""
+    name = "06.3 fool occlusion"
+
+    def check(text):
+        from ..interpret import CLASS_NAMES, occlusion_scores, predict_proba
+        if not isinstance(text, str):
+            return verdict(name, False, "", "give the review as one string of space-separated words.")
+        try:
+            x = data.encode([text])
+        except ValueError as e:
+            return verdict(name, False, "", f"{e}. Use words from data.vocab.")
+        pos = CLASS_NAMES.index("positive")
+        p = float(predict_proba(model, x)[0, pos])
+        occ = occlusion_scores(model, x, target=torch.tensor([pos]))[0]
+        n = int((x[0] != 0).sum())
+        top = float(occ[:n].max())
+        if p <= 0.9:
+            return verdict(name, False, "", f"p(positive) = {p:.3f}: the model must be confident (> 0.9).")
+        if top >= 0.05:
+            word = data.words(x[0])[int(occ[:n].argmax())]
+            return verdict(name, False, "", f"p(positive) = {p:.3f}, but removing '{word}' alone lowers it by "
+                                            f"{top:.3f} (the goal is < 0.05 for every word). What if no word were "
+                                            f"needed on its own?")
+        return verdict(name, True, f"found: p(positive) = {p:.3f}, and no single word's removal lowers it by more "
+                       f"than {top:.3f}. Occlusion says nothing matters, yet the words together decide the label: "
+                       f"redundant evidence hides from leave-one-out explanations.", "")
+    return run_check(name, review, check)
