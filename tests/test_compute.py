@@ -163,3 +163,10 @@ def test_bad_inputs_are_named():
         C.gpt_training_memory(torch.nn.Linear(2, 2), 1)
     with pytest.raises(TypeError, match="blocks"):
         C.with_checkpointing(torch.nn.Linear(2, 2))
+
+
+def test_time_fn_clock():
+    """time_fn's clock option (process CPU time, for timings on a shared machine) validates its input."""
+    assert C.time_fn(lambda: sum(range(1000)), repeats=3, clock="cpu") >= 0
+    with pytest.raises(ValueError, match="clock"):
+        C.time_fn(lambda: None, clock="gpu")
