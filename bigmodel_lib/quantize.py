@@ -125,3 +125,24 @@ def model_bytes(n_params: int, bits: int) -> int:
     check_int("n_params", n_params, minimum=0)
     check_int("bits", bits, minimum=1, maximum=64)
     return (n_params * bits + 7) // 8
+
+
+def fake_quantize(w: torch.Tensor, bits: int = 8, group_size: int | None = None) -> torch.Tensor:
+    """Round-to-nearest absmax quantization of a 2-D weight at `bits` bits, returned dequantized (float).
+
+    One scale per row (group_size=None) or per run of `group_size` consecutive values within a row, as int4
+    schemes do: a smaller group follows the local range more closely and costs one more scale per group.
+    The grid is symmetric, -(2^(bits-1) - 1) .. 2^(bits-1) - 1.
+    """
+    check_tensor("w", w, ndim=2)
+    if not w.is_floating_point():
+        raise TypeError(f"w must be a floating-point tensor, got {w.dtype}")
+    check_int("bits", bits, minimum=2, maximum=16)
+    rows, cols = w.shape
+    g = cols if group_size is None else check_int("group_size", group_size, minimum=1)
+    if cols % g:
+        raise ValueError(f"group_size must divide the row length {cols}, got {group_size}")
+    qmax = 2 ** (bits - 1) - 1
+    wg = w.detach().float().reshape(rows, cols // g, g)
+    scale = wg.abs().amax(-1, keepdim=True).clamp(min=torch.finfo(torch.float32).tiny) / qmax
+    return (torch.round(wg / scale).clamp(-qmax, qmax) * scale).reshape(rows, cols)

@@ -6,8 +6,16 @@ import torch
 import torch.nn as nn
 
 from bigmodel_lib.models import GPT, GPTConfig
-from bigmodel_lib.quantize import (absmax_quantize, dequantize, int8_matmul, linear_weight_bytes, model_bytes,
-                                   quantization_error, serialized_bytes, tensor_bytes)
+from bigmodel_lib.quantize import (
+    absmax_quantize,
+    dequantize,
+    int8_matmul,
+    linear_weight_bytes,
+    model_bytes,
+    quantization_error,
+    serialized_bytes,
+    tensor_bytes,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +97,25 @@ def test_sizes_count_a_tied_weight_once_and_int8_is_four_times_smaller():
     ratio = linear_weight_bytes(m, skip=("head",)) / linear_weight_bytes(q, skip=("head",))
     assert 3.9 < ratio <= 4.0
     assert serialized_bytes(q) < serialized_bytes(m)
+
+
+@pytest.mark.parametrize("bits, group", [(8, None), (4, None), (4, 8), (3, 4), (2, 16)])
+def test_fake_quantize_equals_torch_fake_quantize(bits, group):
+    """Round-to-nearest at `bits` bits, one scale per group, against torch's own fake-quantize op."""
+    from bigmodel_lib.quantize import fake_quantize
+    w = torch.randn(6, 32)
+    w[2, 5] = 9.0                                          # an outlier inside one group
+    g = 32 if group is None else group
+    qmax = 2 ** (bits - 1) - 1
+    groups = w.reshape(-1, g)
+    scale = groups.abs().amax(1) / qmax
+    ref = torch.fake_quantize_per_channel_affine(groups, scale, torch.zeros(len(scale), dtype=torch.int32), 0,
+                                                 -qmax, qmax).reshape(w.shape)
+    assert torch.allclose(fake_quantize(w, bits, group), ref, atol=1e-6)
+
+
+def test_fake_quantize_smaller_groups_are_more_accurate():
+    from bigmodel_lib.quantize import fake_quantize
+    w = torch.randn(16, 256) * torch.rand(16, 256).pow(4) * 10   # uneven local ranges
+    errs = [float((w - fake_quantize(w, 3, gs)).norm()) for gs in (None, 64, 16)]
+    assert errs[0] > errs[1] > errs[2]

@@ -1,7 +1,9 @@
-"""Exercises of chapter 10 (quantization): per-channel absmax by hand, rounding error, model sizes."""
+"""Exercises of chapter 10 (quantization): per-channel absmax by hand, rounding error, model sizes, and an
+explore task below int8 (bits and group size against a loss budget)."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 
@@ -13,27 +15,37 @@ def exercise_1(quantize_fn) -> Result:
     name = "10.1 per-channel absmax"
 
     def check(fn):
-        from ..quantize import absmax_quantize, dequantize
         g = torch.Generator().manual_seed(10)
-        w = torch.randn(12, 20, generator=g)
-        w[4] *= 50.0
-        out = fn(w.clone())
-        if not (isinstance(out, tuple) and len(out) == 2):
-            return Result(name, False, f"return a tuple (q, scale), got {type(out).__name__}")
-        q, s = out
-        if not isinstance(q, torch.Tensor) or q.dtype != torch.int8 or q.shape != w.shape:
-            got = f"{q.dtype} {tuple(q.shape)}" if isinstance(q, torch.Tensor) else type(q).__name__
-            return Result(name, False, f"q must be an int8 tensor of shape {tuple(w.shape)}, got {got}")
-        s = torch.as_tensor(s, dtype=torch.float32)
-        if s.numel() != w.shape[0]:
-            return Result(name, False, f"per-channel means one scale per row: {w.shape[0]} scales, got {s.numel()}."
-                                       f" Reduce |w| with amax over the last dimension (keepdim=True).")
-        want = dequantize(*absmax_quantize(w, per_channel=True))
-        err = float((q.float() * s.reshape(-1, 1) - want).abs().max())
-        return verdict(name, err < 1e-4, "right: each row's largest |value| maps to 127, so the outlier row "
-                       "no longer coarsens the grid of the others.",
-                       f"your q * scale is off from the reference by up to {err:.3g}. Use scale = row absmax / "
-                       f"127, q = round(w / scale) clamped to [-127, 127].")
+        for rows, cols in ((12, 20), (5, 33), (1, 7)):
+            w = torch.randn(rows, cols, generator=g)
+            w[rows // 2] *= 50.0
+            out = fn(w.clone())
+            if not (isinstance(out, tuple) and len(out) == 2):
+                return Result(name, False, f"return a tuple (q, scale), got {type(out).__name__}")
+            q, s = out
+            if not isinstance(q, torch.Tensor) or q.dtype != torch.int8 or q.shape != w.shape:
+                got = f"{q.dtype} {tuple(q.shape)}" if isinstance(q, torch.Tensor) else type(q).__name__
+                return Result(name, False, f"q must be an int8 tensor of shape {tuple(w.shape)}, got {got}")
+            s = torch.as_tensor(s, dtype=torch.float32).reshape(-1)
+            if s.numel() != rows:
+                return Result(name, False, f"per-channel means one scale per row: {rows} scales, got {s.numel()}."
+                                           f" Reduce |w| with amax over the last dimension (keepdim=True).")
+            # independent reference: PyTorch's own symmetric per-channel quantizer, with the absmax scales
+            ref_scale = w.abs().amax(dim=1).double() / 127
+            if not torch.allclose(s.double(), ref_scale, rtol=1e-5):
+                return Result(name, False, f"your scales differ from max|row| / 127 (first row: {float(s[0]):.4g} "
+                                           f"vs {float(ref_scale[0]):.4g}). Divide each row's largest |value| by 127.")
+            with warnings.catch_warnings():   # torch marks its quantized-tensor API deprecated; it still works
+                warnings.simplefilter("ignore")
+                ref = torch.quantize_per_channel(w, ref_scale, torch.zeros(rows, dtype=torch.long), 0,
+                                                 torch.qint8).int_repr()
+            bad = int((q != ref).sum())
+            if bad:
+                return Result(name, False, f"{bad} of {q.numel()} values differ from torch.quantize_per_channel "
+                                           f"on a {rows}x{cols} matrix. Use q = round(w / scale), then clamp to "
+                                           f"[-127, 127]; do not truncate with .to(torch.int8) before rounding.")
+        return Result(name, True, "right, and equal to torch.quantize_per_channel: each row's largest |value| maps "
+                                  "to 127, so the outlier row no longer coarsens the grid of the others.")
     return run_check(name, quantize_fn, check)
 
 
@@ -61,3 +73,53 @@ def exercise_3(sizes_gb) -> Result:
                        "activations and the KV cache come on top).",
                        f"you said {v!r}; give a tuple of three numbers in GB: bits per parameter / 8 × 7e9 / 1e9.")
     return run_check("10.3 model sizes", sizes_gb, check)
+
+
+def _bits_per_weight(bits: int, group_size: int | None, cols: int) -> float:
+    return bits + 16 / (cols if group_size is None else group_size)
+
+
+def exercise_4(choice, model, data) -> Result:
+    """Explore: (bits, group_size) for the block Linear weights with |Δ val loss| < 0.03 nats at <= 3 bits/weight.
+
+    The checker copies the model, rounds every Linear weight inside `model.blocks` with
+    `quantize.fake_quantize(w, bits, group_size)` and evaluates the loss on the chapter's 10 validation batches.
+    """
+    name = "10.4 below int8"
+
+    def check(ch):
+        import copy
+
+        from ..quantize import fake_quantize
+        from ..train import TrainConfig, evaluate
+        if not (isinstance(ch, (tuple, list)) and len(ch) == 2):
+            return Result(name, False, f"give a pair (bits, group_size), got {ch!r}")
+        bits, group = ch
+        if isinstance(bits, bool) or not isinstance(bits, int) or not 2 <= bits <= 8:
+            return Result(name, False, f"bits must be an int in 2..8, got {bits!r}")
+        cpu = torch.device("cpu")
+        m = copy.deepcopy(model).to(cpu).eval()
+        linears = [mod for mod in m.blocks.modules() if isinstance(mod, torch.nn.Linear)]
+        for lin in linears:
+            if group is not None and lin.weight.shape[1] % group:
+                return Result(name, False, f"group_size {group} must divide every row length "
+                                           f"({sorted({mod.weight.shape[1] for mod in linears})})")
+        cfg = TrainConfig(steps=1, eval_batches=10, seed=0, device="cpu", progress=False)
+        base = evaluate(m, data, cfg, cpu)
+        n_w = sum(lin.weight.numel() for lin in linears)
+        bits_w = sum(_bits_per_weight(bits, group, lin.weight.shape[1]) * lin.weight.numel() for lin in linears) / n_w
+        with torch.no_grad():
+            for lin in linears:
+                lin.weight.copy_(fake_quantize(lin.weight, bits, group))
+        loss = evaluate(m, data, cfg, cpu)
+        d = loss - base
+        ok = abs(d) < 0.03 and bits_w <= 3.0
+        msg = f"bits={bits}, group_size={group}: {bits_w:.2f} bits per weight, loss {base:.4f} -> {loss:.4f} " \
+              f"({d:+.4f} nats). "
+        if ok:
+            return Result(name, True, msg + "Goal met: small groups follow the local range of the weights, so "
+                                            "even 3 levels per sign can be enough; each group's scale is the price.")
+        hint = ("too many bits: lower the bits or use larger groups (fewer scales)" if bits_w > 3.0 else
+                "the loss moved too much: try smaller groups, or one more bit")
+        return Result(name, False, msg + hint + ".")
+    return run_check(name, choice, check)

@@ -74,3 +74,69 @@ def exercise_2(deletion_curve_fn) -> Result:
         return verdict("12.2 deletion curve", True, "right: the curve starts at p(x) and each step removes the next "
                        "most important token; a faithful ranking makes it fall fast.", "")
     return run_check("12.2 deletion curve", deletion_curve_fn, check)
+
+
+def exercise_3(value) -> Result:
+    """Understand: the expected top-k precision of a random ranking, 2 markers among 10 words."""
+    name = "12.3 random precision"
+
+    def check(v):
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and abs(float(v) - 0.2) < 1e-6
+        hint = ""
+        if isinstance(v, (int, float)) and abs(float(v) - 1 / 45) < 1e-3:
+            hint = " That is the chance of picking *both* markers; precision counts the markers among the picks."
+        return verdict(name, ok, "right: each of the k picks is a marker with probability k / length = 2 / 10, so "
+                                 "on average 0.2 of the picks are markers (linearity of expectation).",
+                       f"you said {v!r}.{hint} A random pick is a marker with probability (markers / words); "
+                       f"precision is the average of that over the k picks.")
+    return run_check(name, value, check)
+
+
+def exercise_4(text, methods, reason, model, data) -> Result:
+    """Explore: an input on which two methods' top-k tokens differ, one of them finding all markers, plus a reason."""
+    name = "12.4 two methods disagree"
+
+    def check(args):
+        from .. import interpret as I
+        txt, meths, why = args
+        if not isinstance(txt, str) or not txt.split():
+            return Result(name, False, f"my_text must be a non-empty string of words, got {txt!r}")
+        unknown = [w for w in txt.split() if w not in data.stoi or w == I.PAD]
+        if unknown:
+            return Result(name, False, f"these words are not in the task's vocabulary: {unknown[:5]}; "
+                                       f"use words from data.vocab")
+        if not (isinstance(meths, (tuple, list)) and len(meths) == 2 and all(m in I.METHODS for m in meths)
+                and "random" not in meths and meths[0] != meths[1]):
+            return Result(name, False, f"my_methods must be two different names from {I.METHODS[1:]}, got {meths!r}")
+        if not isinstance(why, str) or len(why.split()) < 5:
+            return Result(name, False, "write your explanation in my_reason (a sentence or two): why do they "
+                                       "disagree?")
+        x = data.encode([txt])
+        n = len(txt.split())
+        marker = np.array([w in I.POSITIVE or w in I.NEGATIVE for w in txt.split()])
+        k = int(marker.sum())
+        if k == 0:
+            return Result(name, False, "put at least one marker word (e.g. good, awful) in the review: without one "
+                                       "there is no right answer to find")
+        was = model.training
+        model.eval()
+        try:
+            attr = I.explain(model, data, x, methods=list(meths), lime_samples=400, shap_samples=300, seed=0)
+        finally:
+            model.train(was)
+        tops = {m: set(np.argsort(-attr[m][0, :n], kind="stable")[:k].tolist()) for m in meths}
+        found = {m: int(marker[list(t)].sum()) for m, t in tops.items()}
+        words = txt.split()
+        desc = "; ".join(f"{m} picks {[words[j] for j in sorted(t)]}" for m, t in tops.items())
+        pred = I.CLASS_NAMES[int(I.predict_proba(model, x).argmax(1)[0])]
+        msg = f"model predicts {pred}; {k} marker(s); {desc}. "
+        if tops[meths[0]] != tops[meths[1]] and max(found.values()) == k:
+            return Result(name, True, msg + "They disagree, and one of them is right. Your reason: " + why)
+        if tops[meths[0]] == tops[meths[1]]:
+            return Result(name, False, msg + "They agree on this input: try repeating a marker, or mixing "
+                                             "positive and negative words.")
+        return Result(name, False, msg + "They disagree, but neither finds all the markers; aim for an input "
+                                         "where one method is right and the other is fooled.")
+    if text is None or methods is None or reason is None:
+        return run_check(name, None, check)
+    return run_check(name, (text, methods, reason), check)

@@ -1,4 +1,5 @@
-"""Chapter 13 (conclusion): the self-check quiz and its plain-function checker, plus a capstone exercise.
+"""Chapter 13 (conclusion): the self-check quiz and its plain-function checker, planning a run, and the capstone
+(train the best language model you can in a time budget, checked for time and loss).
 
 `grade(answers)` is what the notebook's widget calls and what tests/test_quiz.py tests; an answer is the
 index of the chosen option (or None for a question left blank).
@@ -15,40 +16,116 @@ CHAPTERS = {0: "setup", 1: "background", 2: "core concepts", 3: "attention", 4: 
             13: "conclusion"}
 
 QUIZ = [
-    {"q": "Training a dense transformer with N parameters on D tokens costs about how many FLOPs?",
-     "options": ["N·D", "2·N·D", "6·N·D", "6·N·D·epochs²"], "answer": 2, "chapters": (1, 5),
-     "why": "2 FLOPs per parameter per token forward, 4 backward; GPT-3's 6·175e9·300e9 ≈ its reported 3.14e23."},
-    {"q": "The article writes TrainingTime = ComputeResources × TrainingEpochs. What gives a time in seconds?",
-     "options": ["compute × epochs", "FLOPs / (devices × peak FLOP/s × utilisation)", "parameters / GPUs",
-                 "epochs / FLOP/s"], "answer": 1, "chapters": (5,),
-     "why": "FLOP / (FLOP/s) = s; more devices or better utilisation shorten it, epochs are inside the FLOPs."},
-    {"q": "Model states of mixed-precision Adam training take how many bytes per parameter?",
-     "options": ["2", "4", "8", "16"], "answer": 3, "chapters": (2, 11),
-     "why": "bf16 weights 2 + bf16 gradients 2 + fp32 master 4 + Adam m 4 + v 4 = 16 (ZeRO's accounting)."},
-    {"q": "Why did the Transformer train at scale where recurrent networks did not?",
-     "options": ["it needs fewer FLOPs per token", "all positions of a layer are computed at once, as large "
-                 "matrix products", "attention has no parameters", "it needs less data"], "answer": 1,
-     "chapters": (2, 3),
-     "why": "an RNN must step through positions one after another; attention does more arithmetic but in parallel."},
-    {"q": "How does the cost of self-attention grow with the sequence length T (width fixed)?",
-     "options": ["like T", "like T·log T", "like T²", "it does not grow"], "answer": 2, "chapters": (3, 8),
-     "why": "every position scores every other position: a T×T matrix per head."},
-    {"q": "Storing weights in int8 instead of fp32 makes them about how large?",
-     "options": ["the same", "half", "a quarter", "an eighth"], "answer": 2, "chapters": (1, 10),
-     "why": "1 byte instead of 4 (plus a few scales), at a small measured loss change."},
-    {"q": "Which rule of thumb did Chinchilla's compute-optimal 70B model give?",
-     "options": ["about 1 token per parameter", "about 20 tokens per parameter", "about 1000 tokens per parameter",
-                 "the number of tokens does not matter"], "answer": 1, "chapters": (1, 8),
-     "why": "70B parameters on 1.4T tokens is 20 tokens per parameter; GPT-3 had 1.7."},
-    {"q": "Data-parallel training on k processes with the same global batch, compared with one process, gives:",
-     "options": ["different losses, because each process sees other data", "the same losses up to floating-point "
-                 "rounding", "a model k times larger", "no speed-up, ever"], "answer": 1, "chapters": (9,),
-     "why": "gradients are averaged across processes, so the update equals the one-process update."},
-    {"q": "What did scoring explanation methods against a known ground truth show about attention weights?",
-     "options": ["they are always faithful", "they need not agree with what the model actually relies on, so "
-                 "explanations must be tested", "they equal SHAP values", "interpretability = complexity × "
-                 "explainability"], "answer": 1, "chapters": (6, 12),
-     "why": "Jain & Wallace (2019): attention is frequently uncorrelated with gradient-based importance."},
+    {
+        "q": ("You double both a model's parameters and its training tokens. Its training compute grows "
+              "about how much?"),
+        "options": ["2×",
+                    "4×",
+                    "8×",
+                    "it depends on the number of epochs only"],
+        "answer": 1, "chapters": (1, 5),
+        "why": ("C ≈ 6·N·D, so doubling N and D multiplies C by 2 × 2 = 4; epochs are already inside D."),
+    },
+    {
+        "q": ("A run takes twice as long as 6·N·D / (devices × peak × MFU) predicted, with the FLOP count"
+              " right. Which quantity in the formula was wrong?"),
+        "options": ["the utilisation actually reached (MFU)",
+                    "the number of parameters",
+                    "the number of epochs",
+                    "the peak FLOP/s of the datasheet"],
+        "answer": 0, "chapters": (5,),
+        "why": ("the datasheet peak is fixed; what a real run reaches (data loading, communication, small "
+                "kernels) is the utilisation, and half the assumed MFU doubles the time."),
+    },
+    {
+        "q": ("A 7B-parameter model serves fine in bf16 on one 80 GB GPU, yet training it with mixed-"
+              "precision Adam on that GPU runs out of memory before the first step. Why?"),
+        "options": ["bf16 is slower to train",
+                    "the KV cache is larger during training",
+                    "gradients are stored in fp64",
+                    "the model states alone take 16 bytes per parameter, 112 GB"],
+        "answer": 3, "chapters": (2, 11),
+        "why": ("16-bit weights and gradients plus an fp32 master copy and Adam's two fp32 averages: 2+2+12"
+                " = 16 bytes × 7e9 = 112 GB, before activations; serving needs only the 14 GB of weights."),
+    },
+    {
+        "q": ("Activation checkpointing lets a bigger batch fit. What does it cost?"),
+        "options": ["accuracy: the gradients become approximate",
+                    "about one extra forward pass of compute per step",
+                    "twice the optimizer memory",
+                    "nothing"],
+        "answer": 1, "chapters": (11,),
+        "why": ("the blocks' insides are recomputed during backward; the gradients are exactly the same "
+                "(chapter 11 checked them), the time is higher."),
+    },
+    {
+        "q": ("Doubling the context length (width fixed) multiplies the attention-score FLOPs of a layer "
+              "by about:"),
+        "options": ["2",
+                    "4",
+                    "8",
+                    "1: attention cost does not depend on length"],
+        "answer": 1, "chapters": (3, 8),
+        "why": ("every position scores every position: a T×T matrix per head, so 2T gives 4 times the "
+                "entries."),
+    },
+    {
+        "q": ("One row of a weight matrix has values 50× larger than the rest. With one int8 scale for "
+              "the whole tensor, which rows lose most accuracy?"),
+        "options": ["the outlier row",
+                    "all rows equally",
+                    "the ordinary rows",
+                    "none: int8 has 255 levels"],
+        "answer": 2, "chapters": (10,),
+        "why": ("the outlier sets the grid step for every row, so ordinary rows fall between a few grid "
+                "points; one scale per row fixes it."),
+    },
+    {
+        "q": ("Chinchilla's compute-optimal rule: with 100× more compute, the best model has about how "
+              "many times more parameters?"),
+        "options": ["100×",
+                    "1× (spend it on more tokens)",
+                    "10×",
+                    "1000×"],
+        "answer": 2, "chapters": (1, 8),
+        "why": ("N and D grow together (D ≈ 20·N), and C = 6·N·D ∝ N², so N grows like √C: √100 = 10."),
+    },
+    {
+        "q": ("Data-parallel training on k processes with the same global batch, compared with one "
+              "process, gives:"),
+        "options": ["different losses, because each process sees other data",
+                    "the same losses up to floating-point rounding",
+                    "a model k times larger",
+                    "no speed-up, ever"],
+        "answer": 1, "chapters": (9,),
+        "why": ("gradients are averaged across processes, so the update equals the one-process update."),
+    },
+    {
+        "q": ("On a very confident classifier, gradient × input gives near-zero scores even to the "
+              "decisive words, while integrated gradients finds them. Why?"),
+        "options": [("the softmax is saturated, so the local gradient is tiny; integrated gradients averages it "
+                     "along a path from a baseline"),
+                    "the gradient is computed in low precision",
+                    "integrated gradients uses more training data",
+                    "gradient × input ignores the embeddings"],
+        "answer": 0, "chapters": (12,),
+        "why": ("at p ≈ 1 the log-probability is flat around the input; along the path from the baseline "
+                "the model is not yet saturated, and completeness makes the scores add up to the change in "
+                "output."),
+    },
+    {
+        "q": ("Attention weights and integrated gradients agree on the top token of most examples, yet "
+              "their rankings of the other words are nearly unrelated. What follows?"),
+        "options": ["attention is a faithful explanation",
+                    "integrated gradients is wrong",
+                    "interpretability = complexity × explainability",
+                    ("read an attention map for its peak at most, and test any explanation against a known truth "
+                     "or the model's behaviour")],
+        "answer": 3, "chapters": (6, 12),
+        "why": ("agreement at the top says little about the rest (Jain and Wallace 2019); scoring against a"
+                " truth (top-k precision) or the model (deletion curves) is what tells a faithful method "
+                "from a plausible one."),
+    },
 ]
 
 
@@ -98,8 +175,9 @@ def exercise_2(gpus_needed_fn) -> Result:
     name = "13.2 plan a training run"
 
     def check(fn):
-        cases = [(3.14e23, 989e12, 0.4, 30), (3.8e25, 989e12, 0.4, 54), (1e20, 312e12, 0.5, 1),
-                 (6e23, 275e12, 0.46, 40)]
+        from ..compute import GPUS
+        h100, a100, tpu = (GPUS[k]["peak_flops"] for k in ("H100", "A100", "TPU v4"))
+        cases = [(3.14e23, h100, 0.4, 30), (3.8e25, h100, 0.4, 54), (1e20, a100, 0.5, 1), (6e23, tpu, 0.46, 40)]
         got = [fn(*c) for c in cases]
         want = [math.ceil(f / (p * u * d * 86400)) for f, p, u, d in cases]
         return verdict(name, [int(g) for g in got] == want and all(float(g) == int(g) for g in got),
@@ -107,3 +185,69 @@ def exercise_2(gpus_needed_fn) -> Result:
                        f"for (flops, peak, mfu, days) = {cases} you gave {got}, expected {want}. Round *up*: "
                        f"ceil(flops / (peak · mfu · days · 86400)).")
     return run_check(name, gpus_needed_fn, check)
+
+
+PLAN_KEYS = ("n_layer", "d_model", "n_head", "batch_size", "steps", "lr")
+BLOCK_SIZE = 64          # the capstone's context length (characters)
+TIME_SLACK = 1.2         # the run may take up to 20% more than the budget: an estimate is an estimate
+
+
+def capstone(plan, budget_minutes: float, target_loss: float, rate: float, seed: int = 0,
+             device: str = "auto") -> Result:
+    """The capstone: train the library's GPT as `plan` says with the library's loop, then check that it kept the
+    time budget (within TIME_SLACK) and reached `target_loss` on the validation set.
+
+    plan: {"n_layer", "d_model", "n_head", "batch_size", "steps", "lr"}; context fixed at BLOCK_SIZE characters.
+    rate: the FLOP/s this machine delivers when training (peak × utilisation, measured in the chapter); it sets the
+    FLOP budget C = rate × seconds, and the message compares the plan with the compute-optimal N and D for C
+    (Chinchilla's rule, D = 20·N). The returned Result carries the numbers in `.details` (loss, seconds, n, tokens,
+    n_opt, d_opt, flops, flops_budget, memory) when the run happened.
+    """
+    name = "13.3 capstone: the best LM in the budget"
+
+    def check(pl):
+        import torch
+
+        from ..compute import chinchilla_optimal, gpt_flops_per_token, gpt_training_memory, matmul_params
+        from ..data import char_corpus
+        from ..models import GPT, GPTConfig
+        from ..train import TrainConfig, train
+        if not isinstance(pl, dict) or set(pl) - set(PLAN_KEYS) or not {"n_layer", "d_model", "n_head",
+                                                                        "batch_size", "steps"} <= set(pl):
+            return Result(name, False, f"plan must be a dict with keys {PLAN_KEYS} (lr optional), got {pl!r}")
+        budget_s = float(budget_minutes) * 60
+        tok, data = char_corpus(block_size=BLOCK_SIZE, batch_size=int(pl["batch_size"]))
+        torch.manual_seed(seed)
+        model = GPT(GPTConfig(vocab_size=tok.vocab_size, block_size=BLOCK_SIZE, n_layer=pl["n_layer"],
+                              n_head=pl["n_head"], d_model=pl["d_model"]))
+        mem = gpt_training_memory(model, int(pl["batch_size"]))["total"]
+        hist = train(model, data, TrainConfig(steps=int(pl["steps"]), lr=float(pl.get("lr", 3e-3)), eval_batches=20,
+                                              seed=seed, device=device, desc="capstone"))
+        n = matmul_params(model)
+        c_used = gpt_flops_per_token(model) * hist.tokens
+        c_budget = float(rate) * budget_s
+        n_opt, d_opt = chinchilla_optimal(c_budget, tokens_per_param=20)
+        loss, secs = hist.final_val_loss, hist.seconds
+        time_ok, loss_ok = secs <= TIME_SLACK * budget_s, loss <= target_loss
+        msg = (f"{n:,} matrix parameters, {hist.tokens:,} tokens, estimated memory {mem / 2**20:.0f} MiB; "
+               f"time {secs:.0f} s of a {budget_s:.0f} s budget ({'kept' if time_ok else 'NOT kept'}); "
+               f"validation loss {loss:.3f} against the target {target_loss} "
+               f"({'reached' if loss_ok else 'NOT reached'}). Compared with the compute-optimal plan for "
+               f"C = {c_budget:.2e} FLOPs (N = {n_opt:,.0f}, D = {d_opt:,.0f} tokens): N is {n / n_opt:.2f}x, "
+               f"D is {hist.tokens / d_opt:.2f}x, and the run used {c_used / c_budget:.0%} of C.")
+        details = {"loss": loss, "seconds": secs, "budget_s": budget_s, "n": n, "tokens": hist.tokens,
+                   "n_opt": n_opt, "d_opt": d_opt, "flops": c_used, "flops_budget": c_budget, "memory": mem}
+        if time_ok and loss_ok:
+            res = Result(name, True, "goal met. " + msg)
+            res.details = details
+            return res
+        hint = []
+        if not time_ok:
+            hint.append("the run took too long: plan fewer steps, or leave a margin for a busy machine")
+        if not loss_ok:
+            hint.append("the loss is too high: a model far from the compute-optimal size wastes the budget "
+                        "(too big: too few tokens; too small: too little capacity)")
+        res = Result(name, False, msg + " " + "; ".join(hint) + ".")
+        res.details = details
+        return res
+    return run_check(name, plan, check)
