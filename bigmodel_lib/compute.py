@@ -203,14 +203,10 @@ def chinchilla_optimal(compute: float, tokens_per_param: float | None = None) ->
 
 
 # ----------------------------------------------------------------- hardware and cost
-# Published dense (no 2:4 sparsity) 16-bit matmul peaks. Sources, as collected in the course's facts.md §C:
-# A100 312e12 BF16: nanoGPT's estimate_mfu comment and torchtitan-style get_peak_flops (citing
-# nvidia.com/en-us/data-center/a100); H100 SXM 989e12 BF16 dense: torchtitan-style get_peak_flops ("one-half
-# lower without sparsity"; the 1,979 headline figure includes sparsity); H200: the same GH100 silicon, 989e12,
-# with 141 GB HBM3e (aiwiki.ai/wiki/nvidia_h200); V100 125e12 is the SXM2 card's FP16 tensor-core
-# peak, 112e12 on the PCIe card (it has no bf16; NVIDIA's V100 datasheet, data/references.md#nvidia-v100);
-# TPU v4 275e12 BF16 (glennklockwood.com/garden/tpuv4, citing Google's TPU v4 docs). Memory in GB as sold
-# (the A100 also comes with 40 GB).
+# Published dense (no 2:4 sparsity) 16-bit matmul peaks and memory as sold; one entry per source in
+# data/references.md: nvidia-v100 (125e12 is the SXM2 card's FP16 tensor-core peak, 112e12 on PCIe; no bf16),
+# nvidia-a100 (312e12 BF16; also sold with 40 GB), nvidia-h100 (SXM, 989e12 BF16; the 1,979 headline assumes
+# sparsity), nvidia-h200 (same GH100 chip, 141 GB HBM3e), google-tpu-v4 (275e12 bf16 per chip, 32 GiB).
 GPUS = {
     "V100": {"peak_flops": 125e12, "memory_gb": 32, "note": "SXM2 (PCIe: 112e12), FP16 tensor; no bf16"},
     "A100": {"peak_flops": 312e12, "memory_gb": 80, "note": "BF16 dense"},
@@ -281,7 +277,7 @@ def cloud_cost(n_params: float, tokens: float, gpu: str = "A100", n_gpus: int = 
 
 
 # ----------------------------------------------------------------- memory
-# Bytes per parameter of the model states (ZeRO, arXiv:1910.02054, as reproduced in facts.md §D):
+# Bytes per parameter of the model states (ZeRO, arXiv:1910.02054 §3; data/references.md#rajbhandari2019zero):
 # weights, gradients, optimizer state. "mixed" = bf16/fp16 weights and gradients, fp32 master copy + Adam m, v.
 _STATE_BYTES = {
     ("fp32", "adamw"): (4, 4, 8), ("fp32", "sgd"): (4, 4, 0), ("fp32", "sgd-momentum"): (4, 4, 4),
