@@ -133,7 +133,7 @@ class MultiHeadAttention(nn.Module):
             cache["k"], cache["v"] = k, v
         tq, tk = q.shape[2], k.shape[2]
         if past > 0 and tq == 1:
-            mask, is_causal = None, False  # one new query at the end sees the whole cache (no mask to build)
+            is_causal = False  # one new query at the end may see the whole cache: only the caller's mask applies
         elif is_causal and (past > 0 or need_weights or mask is not None):
             # query i sits at absolute position past + i and may see keys 0..past + i
             cm = torch.ones(tq, tk, dtype=torch.bool, device=x.device).tril(diagonal=past)

@@ -27,6 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
+from .checks import check_int
 from .compute import gpt_flops_per_token, matmul_flops, measure_peak
 from .device import autocast, pick_device
 from .layers import EncoderLayer, copy_from_torch
@@ -52,6 +53,8 @@ QUICK_SHAPE = (2, 2, 32, 16, 2, 65)
 
 def known_gpu_peak(name: str) -> tuple[str, float] | None:
     """(table key, dense bf16 FLOP/s) for a CUDA device name such as 'NVIDIA H100 80GB HBM3', or None."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str (a CUDA device name), got {type(name).__name__}")
     upper = name.upper()
     for key, peak in KNOWN_GPU_BF16_PEAK:
         if all(part in upper for part in key.upper().split()):
@@ -85,6 +88,10 @@ def interleave(sides: dict[str, Callable[[], object]], dev: torch.device, rounds
 
     Each sample repeats a call enough times to last about `min_time` seconds (calibrated after warm-up).
     """
+    if not isinstance(sides, dict) or not sides or not all(callable(f) for f in sides.values()):
+        raise ValueError("sides must be a non-empty dict of name -> callable taking no arguments")
+    check_int("rounds", rounds, minimum=1)
+    check_int("warmup", warmup, minimum=0)
     for fn in sides.values():
         for _ in range(warmup):
             fn()
@@ -120,10 +127,21 @@ def _backward(out: torch.Tensor, grad: torch.Tensor) -> None:
     out.backward(grad if grad.dtype == out.dtype else grad.to(out.dtype))
 
 
+def _check_attn_shape(shape) -> tuple[int, int, int, int]:
+    if not isinstance(shape, (tuple, list)) or len(shape) != 4:
+        raise ValueError(f"shape must be (batch, time, d_model, heads), got {shape!r}")
+    for name, v in zip(("batch", "time", "d_model", "heads"), shape):
+        check_int(f"shape's {name}", v, minimum=1)
+    b, t, d, h = shape
+    if d % h:
+        raise ValueError(f"d_model ({d}) must be divisible by n_heads ({h})")
+    return b, t, d, h
+
+
 # ------------------------------------------------------------------------------------------ sections
 def bench_attention(dev, shape, rounds, ctx, min_time) -> list[dict]:
     """MultiHeadAttention vs nn.MultiheadAttention, and the attention function vs F.sdpa, fwd+bwd."""
-    b, t, d, h = shape
+    b, t, d, h = _check_attn_shape(shape)
     lib = MultiHeadAttention(d, h).to(dev)
     ref = nn.MultiheadAttention(d, h, batch_first=True).to(dev)
     with torch.no_grad():
@@ -136,7 +154,8 @@ def bench_attention(dev, shape, rounds, ctx, min_time) -> list[dict]:
     gq = torch.randn(b, h, t, d // h, device=dev)
     rows = []
     for causal in (False, True):
-        mask = causal_mask(t, dev) if causal else None
+        mask = causal_mask(t, dev) if causal else None      # the library's convention: True = may attend
+        torch_mask = None if mask is None else ~mask          # nn.MultiheadAttention's: True = blocked
 
         def mha_lib():
             with ctx():
@@ -147,7 +166,7 @@ def bench_attention(dev, shape, rounds, ctx, min_time) -> list[dict]:
 
         def mha_ref():
             with ctx():
-                out, _ = ref(x, x, x, attn_mask=mask, is_causal=causal, need_weights=False)
+                out, _ = ref(x, x, x, attn_mask=torch_mask, is_causal=causal, need_weights=False)
             _backward(out, gx)
             x.grad = None
             ref.zero_grad(set_to_none=True)
@@ -180,7 +199,7 @@ def bench_attention(dev, shape, rounds, ctx, min_time) -> list[dict]:
 
 def bench_layer(dev, shape, rounds, ctx, min_time) -> list[dict]:
     """EncoderLayer vs nn.TransformerEncoderLayer (pre-LN, dropout 0, same weights): fwd+bwd and inference."""
-    b, t, d, h = shape
+    b, t, d, h = _check_attn_shape(shape)
     ref = nn.TransformerEncoderLayer(d, h, 4 * d, dropout=0.0, norm_first=True, batch_first=True).to(dev)
     lib = copy_from_torch(EncoderLayer(d, h, 4 * d, dropout=0.0, norm_first=True).to(dev), ref)
     x = torch.randn(b, t, d, device=dev, requires_grad=True)
@@ -226,10 +245,15 @@ def _gpt(shape, dev) -> tuple[GPT, torch.Tensor, torch.Tensor]:
 
 def train_step_fn(model: nn.Module, opt: torch.optim.Optimizer, x, y, dev, grad_clip: float = 1.0) -> Callable:
     """One step as train.train takes it: forward (autocast on CUDA), backward, clip, optimizer step."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if not isinstance(opt, torch.optim.Optimizer):
+        raise TypeError(f"opt must be a torch.optim.Optimizer, got {type(opt).__name__}")
+
     def step():
         with autocast(dev):
             _, loss = model(x, y)
-        loss.backward()
+        loss.backward()     # outside autocast, as train.train does
         if grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
         opt.step()
@@ -239,6 +263,9 @@ def train_step_fn(model: nn.Module, opt: torch.optim.Optimizer, x, y, dev, grad_
 
 def bench_training(dev, shapes: dict, rounds, peak: dict, min_time, compile_model: bool = False) -> list[dict]:
     """Tokens/s and utilisation of the GPT train step; the peak matmul runs interleaved as the yardstick."""
+    if not isinstance(shapes, dict) or not shapes:
+        raise TypeError(f"shapes must be a dict of name -> (n_layer, n_head, d_model, block, batch, vocab), "
+                        f"got {type(shapes).__name__}")
     dtype = getattr(torch, peak["dtype"])
     best = sorted((r for r in peak["table"] if r["dtype"] == peak["dtype"]), key=lambda r: -r["flops"])
     yard_sizes = sorted({r["size"] for r in best[:2]})
@@ -295,6 +322,9 @@ def bench_training(dev, shapes: dict, rounds, peak: dict, min_time, compile_mode
 
 def bench_generation(dev, shape, new_tokens: tuple[int, ...], rounds, ctx) -> list[dict]:
     """GPT.generate tokens/s with the KV cache and without (recomputing the whole window each token)."""
+    if not isinstance(new_tokens, (tuple, list)) or not new_tokens or \
+            not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in new_tokens):
+        raise ValueError(f"new_tokens must be a non-empty tuple of ints >= 1, got {new_tokens!r}")
     torch.manual_seed(0)
     model, x, _ = _gpt(shape, dev)
     model.eval()
@@ -351,6 +381,9 @@ def _fmt_ratio(r: dict) -> str:
 
 
 def print_report(res: dict) -> None:
+    """The human-readable summary of a bench result (what main prints, and what --json writes)."""
+    if not isinstance(res, dict) or "meta" not in res or "peak" not in res:
+        raise TypeError(f"res must be a dict from a bench run (with 'meta' and 'peak'), got {type(res).__name__}")
     m = res["meta"]
     print(f"\nbigmodel bench  {m['time_utc']}  device {m['device']} ({m['device_name']})  torch {m['torch']}  "
           f"threads {m['threads']}  clock {m['clock']}  rounds {m['rounds']}{'  QUICK' if m['quick'] else ''}")

@@ -53,8 +53,17 @@ def check_tensor(name: str, t, ndim: int | None = None, min_ndim: int | None = N
     return t
 
 
-def check_tokens(name: str, t, vocab_size: int, max_len: int | None = None) -> torch.Tensor:
-    """Check a [batch, time] integer token tensor: dtype, rank, non-empty, ids in [0, vocab_size), length."""
+def check_tokens(name: str, t, vocab_size: int, max_len: int | None = None,
+                 values: bool | None = None) -> torch.Tensor:
+    """Check a [batch, time] integer token tensor: dtype, rank, non-empty, length, ids in [0, vocab_size).
+
+    Reading the ids' range means copying a number to the host: on a GPU that waits for every queued
+    kernel (a device sync), and under torch.compile it splits the graph. So `values=None` (the default,
+    what a model's forward uses) checks the ids only on CPU tensors, where no device waits, and skips it
+    while torch.compile traces; on an accelerator an out-of-range id then fails inside the embedding
+    lookup instead. values=True checks on any device (for entry points called once, like generate);
+    values=False skips the range check.
+    """
     check_tensor(name, t, ndim=2, shape_hint="[batch, time]")
     if t.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
         raise TypeError(f"{name} must hold integer token ids, got dtype {t.dtype}")
@@ -62,7 +71,10 @@ def check_tokens(name: str, t, vocab_size: int, max_len: int | None = None) -> t
         raise ValueError(f"{name} must be non-empty [batch, time], got shape {tuple(t.shape)}")
     if max_len is not None and t.shape[1] > max_len:
         raise ValueError(f"{name} has {t.shape[1]} positions, more than the model's context of {max_len}")
-    lo, hi = torch.stack(torch.aminmax(t)).tolist()  # one pass, one device sync (min then max would be two)
-    if lo < 0 or hi >= vocab_size:
-        raise ValueError(f"{name} ids must be in [0, {vocab_size}) (vocab_size), got min {lo} and max {hi}")
+    if values is None:
+        values = t.device.type == "cpu" and not torch.compiler.is_compiling()
+    if values:
+        lo, hi = torch.stack(torch.aminmax(t)).tolist()  # one pass, one read (min then max would be two)
+        if lo < 0 or hi >= vocab_size:
+            raise ValueError(f"{name} ids must be in [0, {vocab_size}) (vocab_size), got min {lo} and max {hi}")
     return t

@@ -81,12 +81,20 @@ class Seq2SeqData:
 
 
 def exact_match(pred: torch.Tensor, tgt_out: torch.Tensor) -> float:
-    """Fraction of rows whose predicted tokens equal the target up to and including EOS."""
+    """Fraction of rows whose predicted tokens equal the target up to and including the target's first EOS.
+
+    What follows that EOS is ignored (a decoder may write anything after it); the shorter of the two is
+    padded with PAD, so a prediction that stops before the EOS does not match. A target row without EOS
+    is compared whole.
+    """
     if pred.shape[0] != tgt_out.shape[0]:
         raise ValueError(f"pred and tgt_out must have the same batch size, got {pred.shape[0]} and {tgt_out.shape[0]}")
     width = max(pred.shape[1], tgt_out.shape[1])
     pad = lambda t: torch.nn.functional.pad(t, (0, width - t.shape[1]), value=PAD)  # noqa: E731
-    return (pad(pred) == pad(tgt_out)).all(dim=1).float().mean().item()
+    pred, tgt = pad(pred), pad(tgt_out)
+    is_eos = (tgt == EOS).long()
+    after_eos = (is_eos.cumsum(1) - is_eos) > 0          # strictly after the target's first EOS
+    return ((pred == tgt) | after_eos).all(dim=1).float().mean().item()
 
 
 # --------------------------------------------------------------- text corpus
@@ -143,13 +151,17 @@ class LMData:
         cut = int(len(tokens) * (1 - val_fraction))
         self.splits = {"train": tokens[:cut], "val": tokens[cut:]}
         for name, t in self.splits.items():
-            if len(t) <= block_size + 1:
+            if len(t) < block_size + 1:
                 raise ValueError(f"the {name} split has {len(t)} tokens, too few for block_size={block_size}")
         self.block_size, self.batch_size = block_size, batch_size
 
     def get_batch(self, split: str, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """batch_size random windows (x, y) of `split`, each [batch_size, block_size]; every window whose
+        last target is the split's last token can be drawn (starts 0 .. len - block_size - 1)."""
         data = self.splits[_check_split(split)]
-        i = torch.randint(0, len(data) - self.block_size - 1, (self.batch_size,), generator=generator)
+        if not isinstance(generator, torch.Generator):
+            raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+        i = torch.randint(0, len(data) - self.block_size, (self.batch_size,), generator=generator)
         offsets = i[:, None] + torch.arange(self.block_size + 1)
         window = data[offsets]
         return window[:, :-1], window[:, 1:]

@@ -98,15 +98,23 @@ class MarkerData:
 
     def words(self, ids: torch.Tensor | Sequence[int]) -> list[str]:
         """Token ids of one sequence -> its words, PAD dropped."""
-        return [self.vocab[int(i)] for i in ids if int(i) != self.pad_id]
+        ids = [int(i) for i in ids]
+        bad = [i for i in ids if not 0 <= i < self.vocab_size]
+        if bad:
+            raise ValueError(f"ids must be in [0, {self.vocab_size}) (vocab_size), got {bad[:5]}")
+        return [self.vocab[i] for i in ids if i != self.pad_id]
 
     def encode(self, texts: Sequence[str]) -> torch.Tensor:
-        """Space-separated texts -> [len(texts), max_len] ids; any unknown word (a mask string) becomes PAD."""
+        """Space-separated texts -> [len(texts), max_len] ids; the word PAD ("<pad>", LIME's mask string)
+        becomes the PAD id, a word outside the vocabulary is an error."""
         if isinstance(texts, str):
             raise TypeError("texts must be a list of strings, not one string")
         x = torch.zeros(len(texts), self.max_len, dtype=torch.long)
         for i, t in enumerate(texts):
-            ids = [self.stoi.get(w, self.pad_id) for w in t.split()]
+            unknown = sorted(set(t.split()) - self.stoi.keys())
+            if unknown:
+                raise ValueError(f"texts[{i}] has words not in the vocabulary: {unknown[:5]}")
+            ids = [self.stoi[w] for w in t.split()]
             if len(ids) > self.max_len:
                 raise ValueError(f"texts[{i}] has {len(ids)} words, more than max_len={self.max_len}")
             x[i, :len(ids)] = torch.tensor(ids, dtype=torch.long)
@@ -114,6 +122,7 @@ class MarkerData:
 
     def bag_of_words(self, x: torch.Tensor) -> np.ndarray:
         """Word counts [N, vocab_size] (PAD column zero): the input of a linear baseline."""
+        check_tokens("x", x, self.vocab_size)
         counts = F.one_hot(x, self.vocab_size).sum(1).float()
         counts[:, self.pad_id] = 0
         return counts.numpy()
@@ -137,10 +146,12 @@ def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 2048) -> 
     check_tokens("x", x, model.vocab_size)
     was = model.training
     model.eval()
-    dev = next(model.parameters()).device
-    out = [torch.softmax(model(x[i:i + batch_size].to(dev))[0].float(), -1).cpu()
-           for i in range(0, len(x), batch_size)]
-    model.train(was)
+    try:
+        dev = next(model.parameters()).device
+        out = [torch.softmax(model(x[i:i + batch_size].to(dev))[0].float(), -1).cpu()
+               for i in range(0, len(x), batch_size)]
+    finally:
+        model.train(was)
     return torch.cat(out).numpy().astype(np.float64)
 
 
@@ -201,16 +212,18 @@ def attention_scores(model: nn.Module, x: torch.Tensor, layer: int | str = -1) -
         raise ValueError(f"layer must be 'mean' or an int in [{-len(model.layers)}, {len(model.layers)}), got {layer!r}")
     was = model.training
     model.eval()
-    dev = next(model.parameters()).device
-    xd = x.to(dev)
-    mask = xd != model.pad_id
-    model.forward_embeddings(model.embed(xd), mask, need_weights=True)
+    try:
+        dev = next(model.parameters()).device
+        xd = x.to(dev)
+        mask = xd != model.pad_id
+        model.forward_embeddings(model.embed(xd), mask, need_weights=True)
+    finally:
+        model.train(was)
     maps = model.attention_maps()
     chosen = maps if layer == "mean" else [maps[layer]]
     w = torch.stack(chosen).mean(0).mean(1)                      # [B, Tq, Tk]
     q = mask.float().unsqueeze(-1)
     received = (w * q).sum(1) / q.sum(1).clamp_min(1.0)          # mean over real queries -> [B, Tk]
-    model.train(was)
     return received.masked_fill(~mask, 0.0).cpu().numpy()
 
 
@@ -226,12 +239,14 @@ def grad_x_input(model: nn.Module, x: torch.Tensor, target=None) -> np.ndarray:
     t = _target(model, x, target)
     was = model.training
     model.eval()
-    dev = next(model.parameters()).device
-    xd = x.to(dev)
-    emb = model.embed(xd).detach().requires_grad_(True)
-    logp = _logprob_fn(model)(emb, xd != model.pad_id)
-    (grad,) = torch.autograd.grad(logp.gather(1, t.to(dev)[:, None]).sum(), emb)
-    model.train(was)
+    try:
+        dev = next(model.parameters()).device
+        xd = x.to(dev)
+        emb = model.embed(xd).detach().requires_grad_(True)
+        logp = _logprob_fn(model)(emb, xd != model.pad_id)
+        (grad,) = torch.autograd.grad(logp.gather(1, t.to(dev)[:, None]).sum(), emb)
+    finally:
+        model.train(was)
     return (grad * emb).sum(-1).masked_fill(xd == model.pad_id, 0.0).detach().cpu().numpy()
 
 
@@ -244,15 +259,17 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target=None, n_steps
     t = _target(model, x, target)
     was = model.training
     model.eval()
-    dev = next(model.parameters()).device
-    xd = x.to(dev)
-    mask = xd != model.pad_id
-    emb = model.embed(xd).detach()
-    ig = IntegratedGradients(_logprob_fn(model))
-    attr, delta = ig.attribute(emb, baselines=torch.zeros_like(emb), target=t.to(dev),
-                               additional_forward_args=(mask,), n_steps=n_steps,
-                               return_convergence_delta=True)
-    model.train(was)
+    try:
+        dev = next(model.parameters()).device
+        xd = x.to(dev)
+        mask = xd != model.pad_id
+        emb = model.embed(xd).detach()
+        ig = IntegratedGradients(_logprob_fn(model))
+        attr, delta = ig.attribute(emb, baselines=torch.zeros_like(emb), target=t.to(dev),
+                                   additional_forward_args=(mask,), n_steps=n_steps,
+                                   return_convergence_delta=True)
+    finally:
+        model.train(was)
     scores = attr.sum(-1).masked_fill(~mask, 0.0).detach().cpu().numpy()
     return (scores, delta.detach().cpu().numpy()) if return_delta else scores
 
@@ -440,6 +457,16 @@ def highlight_html(words: Sequence[str], scores: Sequence[float], markers: Seque
 
 def plot_highlights(ax, words: Sequence[str], rows: dict[str, Sequence[float]], markers: Sequence[bool] | None = None):
     """The matplotlib fallback of highlight_html: one row per method, each row scaled to its largest |score|."""
+    from matplotlib.axes import Axes
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    if not rows:
+        raise ValueError("rows must map at least one method name to its scores")
+    for name, r in rows.items():
+        if len(r) != len(words):
+            raise ValueError(f"rows[{name!r}] has {len(r)} values for {len(words)} words")
+    if markers is not None and len(markers) != len(words):
+        raise ValueError(f"markers has {len(markers)} values for {len(words)} words")
     names = list(rows)
     m = np.array([np.asarray(rows[n], float) / (np.abs(np.asarray(rows[n], float)).max() or 1.0) for n in names])
     ax.imshow(m, cmap="RdYlGn", vmin=-1, vmax=1, aspect="auto")

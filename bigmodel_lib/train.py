@@ -69,13 +69,31 @@ class TrainConfig:
         return min(100, self.steps // 10) if self.warmup_steps is None else self.warmup_steps
 
 
+def _check_cfg(cfg) -> None:
+    if not isinstance(cfg, TrainConfig):
+        raise TypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
+
+
+def _check_model(model) -> None:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+
+
 def lr_at(step: int, cfg: TrainConfig) -> float:
-    """Linear warmup to cfg.lr, then a cosine down to min_lr at the last step."""
+    """The learning rate of optimizer step `step` (0 .. cfg.steps - 1).
+
+    Linear warmup over the first cfg.warmup steps up to cfg.lr, then a cosine from cfg.lr at step
+    cfg.warmup down to min_lr at the last step, cfg.steps - 1 (a run whose only step after the
+    warmup is its last one takes that step at min_lr).
+    """
+    check_int("step", step, minimum=0)
+    _check_cfg(cfg)
     min_lr = cfg.lr / 10 if cfg.min_lr is None else cfg.min_lr
     if step < cfg.warmup:
         return cfg.lr * (step + 1) / cfg.warmup
-    progress = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
-    return min_lr + 0.5 * (cfg.lr - min_lr) * (1 + math.cos(math.pi * min(1.0, progress)))
+    decay_steps = cfg.steps - 1 - cfg.warmup        # steps after the first post-warmup one
+    progress = 1.0 if decay_steps <= 0 else min(1.0, (step - cfg.warmup) / decay_steps)
+    return min_lr + 0.5 * (cfg.lr - min_lr) * (1 + math.cos(math.pi * progress))
 
 
 @dataclass
@@ -89,6 +107,9 @@ class History:
     seconds: float = 0.0
     tokens: int = 0
     interrupted: bool = False
+
+    def __post_init__(self):
+        check_int("tokens", self.tokens, minimum=0)
 
     @property
     def final_val_loss(self) -> float:
@@ -116,11 +137,15 @@ def _shard(batch: tuple[torch.Tensor, ...], rank: int, world: int) -> tuple[torc
 
 def default_loss(model: nn.Module, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
     """Models in this library return (logits, loss) when given their targets."""
+    if not isinstance(batch, (tuple, list)):
+        raise TypeError(f"batch must be a tuple of tensors (inputs..., targets), got {type(batch).__name__}")
     return model(*batch)[1]
 
 
 def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
     """Write to a temporary file, flush it to disk, then rename: a killed process never leaves half a file."""
+    if not isinstance(state, dict):
+        raise TypeError(f"state must be a dict, got {type(state).__name__}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -146,12 +171,36 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     return state
 
 
+def _non_finite(state: dict, prefix: str = "") -> list[str]:
+    """Names of the floating-point tensors in a (nested) checkpoint dict that hold a NaN or an inf."""
+    found = []
+    for key, value in state.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found += _non_finite(value, name + ".")
+        elif isinstance(value, torch.Tensor) and value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            found.append(name)
+    return found
+
+
+def _grad_norm(params: list[nn.Parameter]) -> torch.Tensor:
+    """The global L2 norm of the gradients (what clip_grad_norm_ computes and returns), without clipping."""
+    grads = [p.grad for p in params if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    if hasattr(torch.nn.utils, "get_total_norm"):          # torch >= 2.6
+        return torch.nn.utils.get_total_norm(grads)
+    return torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g.detach()) for g in grads]))
+
+
 def _unwrap(model: nn.Module) -> nn.Module:
     return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
 
 
 def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
     """AdamW with weight decay on matrices only (not on biases, norms); fused kernel where available."""
+    _check_model(model)
+    _check_cfg(cfg)
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim >= 2]
     no_decay = [p for p in params if p.ndim < 2]
@@ -167,21 +216,25 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.AdamW:
 def evaluate(model: nn.Module, data, cfg: TrainConfig, device: torch.device,
              loss_fn: Callable = default_loss, split: str = "val") -> float:
     """Mean loss over cfg.eval_batches batches of `split`; the same batches at every call (fixed seed)."""
+    _check_model(model)
+    _check_cfg(cfg)
     rank, world = _dist()
     was_training = model.training
     model.eval()
-    g = torch.Generator().manual_seed(cfg.seed + 1)
-    total = 0.0
-    for _ in range(cfg.eval_batches):
-        batch = tuple(t.to(device) for t in _shard(data.get_batch(split, g), rank, world))
-        with autocast(device, cfg.amp):
-            loss = loss_fn(_unwrap(model), batch).float()
-        if world > 1:
-            dist.all_reduce(loss)
-            loss /= world
-        total += loss.item()
-    model.train(was_training)
-    return total / cfg.eval_batches
+    try:
+        g = torch.Generator().manual_seed(cfg.seed + 1)
+        total = 0.0
+        for _ in range(cfg.eval_batches):
+            batch = tuple(t.to(device) for t in _shard(data.get_batch(split, g), rank, world))
+            with autocast(device, cfg.amp):
+                loss = loss_fn(_unwrap(model), batch).float()
+            if world > 1:
+                dist.all_reduce(loss)
+                loss /= world
+            total += loss.item()
+        return total / cfg.eval_batches
+    finally:
+        model.train(was_training)
 
 
 def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Callable = default_loss,
@@ -194,10 +247,8 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
     shows progress and writes checkpoints.
     """
     cfg = cfg or TrainConfig()
-    if not isinstance(cfg, TrainConfig):
-        raise TypeError(f"cfg must be a TrainConfig, got {type(cfg).__name__}")
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    _check_cfg(cfg)
+    _check_model(model)
     if not callable(getattr(data, "get_batch", None)):
         raise TypeError("data must have a get_batch(split, generator) method (see bigmodel_lib.data)")
     if resume and not cfg.checkpoint_path:
@@ -225,12 +276,21 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
     if cfg.compile:
         net = torch.compile(net)  # fuses elementwise ops around the matmuls; checkpoints still save `model`
 
+    saved = {"step": start if resume else None}   # the step of the last checkpoint on disk
+
     def checkpoint(step: int) -> None:
         if cfg.checkpoint_path and rank == 0:
-            save_checkpoint(cfg.checkpoint_path, {
-                "format": "bigmodel_lib/1", "step": step, "model": _unwrap(model).state_dict(),
-                "optimizer": opt.state_dict(), "data_rng": gen.get_state(), "torch_rng": torch.get_rng_state(),
-                "history": hist.as_dict()})
+            state = {"format": "bigmodel_lib/1", "step": step, "model": _unwrap(model).state_dict(),
+                     "optimizer": opt.state_dict(), "data_rng": gen.get_state(), "torch_rng": torch.get_rng_state(),
+                     "history": hist.as_dict()}
+            bad = _non_finite({"model": state["model"], "optimizer": state["optimizer"]["state"]})
+            if bad:   # never replace a good file with one that cannot be resumed
+                kept = "" if saved["step"] is None else \
+                    f"; {cfg.checkpoint_path!r} still holds step {saved['step']}"
+                raise FloatingPointError(f"not writing the checkpoint of step {step}: {', '.join(bad[:5])} "
+                                         f"hold NaN or inf{kept}")
+            save_checkpoint(cfg.checkpoint_path, state)
+            saved["step"] = step
 
     bar = None
     if cfg.progress and rank == 0:
@@ -246,11 +306,13 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
     t0 = time.perf_counter() - hist.seconds
     step = start
     rng_at_step = None
+    params = [p for p in model.parameters() if p.requires_grad]
     try:
         while step < cfg.steps:
             if stop["requested"]:
                 raise KeyboardInterrupt
-            rng_at_step = (gen.get_state(), torch.get_rng_state())  # restored if this step is interrupted
+            # restored if this step is interrupted: its random draws and the tokens it counted
+            rng_at_step = (gen.get_state(), torch.get_rng_state(), hist.tokens)
             lr = lr_at(step, cfg)
             for group in opt.param_groups:
                 group["lr"] = lr
@@ -259,23 +321,29 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
                 batch = tuple(t.to(device, non_blocking=True) for t in _shard(data.get_batch("train", gen), rank, world))
                 sync = micro == cfg.accum_steps - 1 or world == 1
                 ctx = net.no_sync() if not sync else contextlib.nullcontext()
-                with ctx, autocast(device, cfg.amp):
-                    loss = loss_fn(net, batch) / cfg.accum_steps
+                with ctx:
+                    with autocast(device, cfg.amp):   # the forward pass and the loss only (PyTorch AMP guidance)
+                        loss = loss_fn(net, batch) / cfg.accum_steps
                     loss.backward()
                 loss_sum += loss.detach().float()
                 hist.tokens += batch[0].numel() * world
             if world > 1:
                 dist.all_reduce(loss_sum)
                 loss_sum /= world
-            value = loss_sum.item()
-            if not math.isfinite(value):
+            # the global gradient norm (clip_grad_norm_ returns it) and the loss, read in one host sync:
+            # a step whose loss or gradients are not finite must not reach the weights
+            grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip) if cfg.grad_clip > 0 \
+                else _grad_norm(params)
+            value, norm = torch.stack([loss_sum, grad_norm.float().to(loss_sum.device)]).tolist()
+            if not (math.isfinite(value) and math.isfinite(norm)):
                 opt.zero_grad(set_to_none=True)
-                where = f"; the last good checkpoint is {cfg.checkpoint_path!r}" if cfg.checkpoint_path else ""
+                what = f"loss became {value}" if not math.isfinite(value) else \
+                    f"gradients became non-finite (global norm {norm}) while the loss was finite ({value:.4g})"
+                where = f"; the last checkpoint, {cfg.checkpoint_path!r}, holds step {saved['step']}" \
+                    if saved["step"] is not None else ""
                 raise FloatingPointError(
-                    f"loss became {value} at step {step} (lr {lr:.3g}){where}. Try a lower lr, "
-                    f"grad_clip > 0, a longer warmup, or check the data for bad values.")
-            if cfg.grad_clip > 0:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+                    f"{what} at step {step} (lr {lr:.3g}); this step did not update the weights{where}. "
+                    f"Try a lower lr, grad_clip > 0, a longer warmup, or check the data for bad values.")
             opt.step()
             opt.zero_grad(set_to_none=True)
             step += 1
@@ -296,9 +364,10 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
             if cfg.checkpoint_every and step % cfg.checkpoint_every == 0 and step < cfg.steps:
                 checkpoint(step)
     except KeyboardInterrupt:
-        if rng_at_step is not None:   # interrupted inside a step: rewind its random draws, drop its grads
+        if rng_at_step is not None:   # interrupted inside a step: rewind its draws and tokens, drop its grads
             gen.set_state(rng_at_step[0])
             torch.set_rng_state(rng_at_step[1])
+            hist.tokens = rng_at_step[2]
             opt.zero_grad(set_to_none=True)
         hist.interrupted = True
         hist.seconds = time.perf_counter() - t0

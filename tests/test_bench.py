@@ -42,3 +42,39 @@ def test_known_gpu_peaks():
 @pytest.mark.parametrize("argv", [["--rounds", "0"], ["--threads", "0"], ["--only", "nonsense"]])
 def test_bad_arguments_are_refused(argv):
     assert bench.main(["--quick", "--device", "cpu", *argv]) == 2
+
+
+def test_attention_bench_gives_torch_its_own_mask_convention(monkeypatch):
+    """nn.MultiheadAttention's boolean attn_mask is True where attention is NOT allowed (the library's is the
+    opposite). The reference side must pass torch's convention, not rely on is_causal to ignore the mask."""
+    import contextlib
+
+    import torch
+    import torch.nn as nn
+
+    from bigmodel_lib.attention import MultiHeadAttention, causal_mask
+
+    seen = []
+    real = nn.MultiheadAttention.forward
+
+    def spy(self, query, key, value, *args, **kwargs):
+        seen.append((kwargs.get("attn_mask"), kwargs.get("is_causal", False)))
+        return real(self, query, key, value, *args, **kwargs)
+    monkeypatch.setattr(nn.MultiheadAttention, "forward", spy)
+    b, t, d, h = 2, 6, 16, 2
+    bench.bench_attention(torch.device("cpu"), (b, t, d, h), 1, contextlib.nullcontext, 0.0)
+    causal_calls = [m for m, c in seen if c]
+    assert causal_calls, "the causal case must run nn.MultiheadAttention"
+    for m in causal_calls:
+        assert m is not None and torch.equal(m, ~causal_mask(t)), "attn_mask must be True where attention is blocked"
+    # and that mask, read without the is_causal shortcut, gives the library's causal attention
+    torch.manual_seed(0)
+    lib = MultiHeadAttention(d, h)
+    ref = nn.MultiheadAttention(d, h, batch_first=True)
+    with torch.no_grad():
+        ref.in_proj_weight.copy_(lib.in_proj.weight)
+        ref.in_proj_bias.copy_(lib.in_proj.bias)
+        ref.out_proj.load_state_dict(lib.out_proj.state_dict())
+    x = torch.randn(b, t, d)
+    torch.testing.assert_close(real(ref, x, x, x, attn_mask=causal_calls[0], need_weights=False)[0],
+                               lib(x, is_causal=True)[0], atol=1e-5, rtol=0)

@@ -141,3 +141,31 @@ def test_decoder_layer_matches_torch(norm_first):
 def test_copy_from_torch_rejects_wrong_pair():
     with pytest.raises(TypeError, match="copy_from_torch"):
         copy_from_torch(EncoderLayer(8, 2), nn.TransformerDecoderLayer(8, 2))
+
+
+@pytest.mark.parametrize("kind", ["encoder", "decoder"])
+@pytest.mark.parametrize("diff,pattern", [
+    (dict(activation="gelu"), r"activation: ours 'relu', torch's 'gelu'"),
+    (dict(norm_first=True), r"norm_first: ours False, torch's True"),
+    (dict(layer_norm_eps=1e-6), r"eps: ours 1e-05, torch's 1e-06"),
+    (dict(batch_first=False), r"batch_first: ours True, torch's False"),
+    (dict(bias=False), r"bias: ours True, torch's False"),
+    (dict(nhead=4), r"heads: ours 2, torch's 4"),
+])
+def test_copy_from_torch_refuses_a_layer_that_computes_another_function(kind, diff, pattern):
+    """Copying weights between layers that differ in activation, norm placement, eps or layout would
+    silently give another function: refuse with the difference named."""
+    ours_cls, torch_cls = (EncoderLayer, nn.TransformerEncoderLayer) if kind == "encoder" else \
+        (DecoderLayer, nn.TransformerDecoderLayer)
+    kw = dict(d_model=16, nhead=2, dim_feedforward=32, dropout=0.0, batch_first=True)
+    kw.update(diff)
+    with pytest.raises(ValueError, match=pattern):
+        copy_from_torch(ours_cls(16, 2, 32, dropout=0.0), torch_cls(**kw))
+
+
+def test_copy_from_torch_accepts_matching_gelu_and_eps():
+    ref = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True, activation="gelu",
+                                     layer_norm_eps=1e-6, norm_first=True).eval()
+    ours = copy_from_torch(EncoderLayer(16, 2, 32, dropout=0.0, norm_first=True, activation="gelu", eps=1e-6), ref)
+    x = torch.randn(2, 5, 16)
+    torch.testing.assert_close(ours.eval()(x), ref(x), atol=ATOL, rtol=0)

@@ -127,3 +127,24 @@ def test_highlight_html_and_plot(setting):
     I.plot_highlights(ax, words, {"a": scores, "b": -scores})
     assert len(ax.get_yticklabels()) == 2
     plt.close(fig)
+
+
+@pytest.mark.parametrize("fn", ["predict_proba", "attention_scores", "grad_x_input", "integrated_gradients"])
+def test_explainers_restore_training_mode_when_they_raise(setting, fn):
+    """Each explainer switches the model to eval mode; an error inside must not leave it there."""
+    if fn == "integrated_gradients":
+        pytest.importorskip("captum")
+    data, _, x, _, _ = setting
+    torch.manual_seed(0)
+    model = I.make_classifier(data, d_model=16, n_heads=2, n_layers=1).train()
+
+    def boom(*_):
+        raise RuntimeError("boom")
+    model.layers[0].register_forward_pre_hook(boom)
+    call = {"predict_proba": lambda: I.predict_proba(model, x),
+            "attention_scores": lambda: I.attention_scores(model, x),
+            "grad_x_input": lambda: I.grad_x_input(model, x, target=0),
+            "integrated_gradients": lambda: I.integrated_gradients(model, x, target=0)}[fn]
+    with pytest.raises(RuntimeError, match="boom"):
+        call()
+    assert model.training, f"{fn} left the model in eval mode"

@@ -27,12 +27,11 @@ def test_gpt_beats_the_unigram_entropy_of_the_corpus():
     assert hist.final_val_loss < h_unigram - 0.8, (hist.final_val_loss, h_unigram)
 
 
-def test_greedy_generation_with_and_without_cache_agree():
+def test_generation_keeps_going_past_the_context():
+    """Cache equality is tested on a model that depends on its context in test_generation.py (an untrained
+    model like this one repeats its last token, so it cannot tell a broken cache from a working one)."""
     torch.manual_seed(0)
     model = GPT(GPTConfig(vocab_size=20, block_size=32, n_layer=2, n_head=2, d_model=32)).eval()
     prompt = torch.randint(0, 20, (2, 5))
-    a = model.generate(prompt, 20, temperature=0.0, use_cache=True)
-    b = model.generate(prompt, 20, temperature=0.0, use_cache=False)
-    assert torch.equal(a, b)
     long = model.generate(prompt, 60, temperature=0.0, use_cache=True)   # past the 32-token context
     assert long.shape == (2, 65)
