@@ -28,18 +28,17 @@ import torch.nn.functional as F
 
 from .attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
 from .checks import check_int
-from .compute import gpt_flops_per_token, matmul_flops, measure_peak
+from .compute import GPUS, gpt_flops_per_token, matmul_flops, measure_peak
 from .device import autocast, pick_device
 from .layers import EncoderLayer, copy_from_torch
 from .models import GPT, GPTConfig
 from .train import TrainConfig, make_optimizer
 
-# Dense (no 2:4 sparsity) bf16 tensor-core peaks in FLOP/s. Sources, /work/shared/reference/facts.md §C:
-# A100 312 TFLOPS (nanoGPT's estimate_mfu comment; NVIDIA A100 page via torchtitan's get_peak_flops);
-# H100 SXM 989, H100 PCIe 756, H100 NVL 835 (torchtitan's get_peak_flops, "one-half lower without sparsity");
-# H200 989 (same GH100 silicon; torchtitan returns 989e12). NVIDIA's 1,979 headline includes sparsity.
-KNOWN_GPU_BF16_PEAK = (("H200", 989e12), ("H100 PCIe", 756e12), ("H100 NVL", 835e12), ("H100", 989e12),
-                       ("A100", 312e12))
+# Dense (no 2:4 sparsity) bf16 tensor-core peaks in FLOP/s, matched against the CUDA device name (most specific
+# first). The SXM cards' figures are compute.GPUS (one copy of each fact); the H100's PCIe and NVL cards run at
+# lower clocks (756e12 and 835e12 dense, half the datasheet's sparsity figures): data/references.md#nvidia-h100.
+KNOWN_GPU_BF16_PEAK = (("H200", GPUS["H200"]["peak_flops"]), ("H100 PCIe", 756e12), ("H100 NVL", 835e12),
+                       ("H100", GPUS["H100"]["peak_flops"]), ("A100", GPUS["A100"]["peak_flops"]))
 
 # The targets (CPU, fp32), each a ratio measured in one run.
 TARGETS = {"attention_ratio_max": 1.05, "layer_ratio_max": 1.05, "util_small_min": 0.45,
@@ -497,7 +496,7 @@ def _run(args: argparse.Namespace, dev: torch.device, sections: set[str]) -> int
     if cuda:
         known = known_gpu_peak(torch.cuda.get_device_name(dev))
         if known:
-            peak["known_gpu_peak"] = {"gpu": known[0], "flops": known[1], "source": "facts.md §C"}
+            peak["known_gpu_peak"] = {"gpu": known[0], "flops": known[1], "source": "data/references.md (NVIDIA datasheets)"}
     res["peak"] = peak
 
     attn_shape = (2, 16, 32, 4) if args.quick else ((8, 1024, 768, 12) if cuda else (8, 256, 384, 6))
