@@ -396,7 +396,8 @@ def print_report(res: dict) -> None:
               f"{p['peak'] / k['flops']:.2f})")
     rows = res.get("attention", []) + res.get("layer", [])
     if rows:
-        print(f"\n{'comparison (library vs torch)':<46} {'lib ms':>9} {'ref ms':>9} {'ratio':>7} {'paired':>7}   target")
+        head = f"{'comparison (library vs torch)':<46} {'lib ms':>9} {'ref ms':>9} {'ratio':>7} {'paired':>7}"
+        print(f"\n{head}   target")
         for r in rows:
             print(_fmt_ratio(r))
     if res.get("training"):
@@ -484,7 +485,8 @@ def _run(args: argparse.Namespace, dev: torch.device, sections: set[str]) -> int
     torch.manual_seed(0)
     res: dict = {"meta": {
         "time_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "device": str(dev), "device_name": torch.cuda.get_device_name(dev) if cuda else cpu_name(), "torch": torch.__version__, "python": platform.python_version(),
+        "device": str(dev), "device_name": torch.cuda.get_device_name(dev) if cuda else cpu_name(),
+        "torch": torch.__version__, "python": platform.python_version(),
         "threads": torch.get_num_threads(), "clock": args.clock, "rounds": rounds, "quick": args.quick,
         "precision": "bf16 autocast" if cuda else "fp32", "targets": TARGETS}}
 
@@ -496,7 +498,8 @@ def _run(args: argparse.Namespace, dev: torch.device, sections: set[str]) -> int
     if cuda:
         known = known_gpu_peak(torch.cuda.get_device_name(dev))
         if known:
-            peak["known_gpu_peak"] = {"gpu": known[0], "flops": known[1], "source": "data/references.md (NVIDIA datasheets)"}
+            peak["known_gpu_peak"] = {"gpu": known[0], "flops": known[1],
+                                      "source": "data/references.md (NVIDIA datasheets)"}
     res["peak"] = peak
 
     attn_shape = (2, 16, 32, 4) if args.quick else ((8, 1024, 768, 12) if cuda else (8, 256, 384, 6))

@@ -209,7 +209,8 @@ def attention_scores(model: nn.Module, x: torch.Tensor, layer: int | str = -1) -
     averaged over heads and over the real query positions. Non-negative, not class-specific."""
     _check_x(model, x)
     if layer != "mean" and (not isinstance(layer, int) or not -len(model.layers) <= layer < len(model.layers)):
-        raise ValueError(f"layer must be 'mean' or an int in [{-len(model.layers)}, {len(model.layers)}), got {layer!r}")
+        n = len(model.layers)
+        raise ValueError(f"layer must be 'mean' or an int in [{-n}, {n}), got {layer!r}")
     was = model.training
     model.eval()
     try:

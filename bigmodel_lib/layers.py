@@ -178,7 +178,8 @@ def copy_from_torch(layer: nn.Module, torch_layer: nn.Module) -> nn.Module:
 
     Used to prove the two compute the same function; returns `layer`. Equal weights only give an
     equal function when the layers are built alike, so a torch layer whose activation, norm_first,
-    LayerNorm eps, bias, number of heads or batch_first (ours are batch-first) differs is refused with the difference named.
+    LayerNorm eps, bias, number of heads or batch_first (ours are batch-first) differs is refused with the
+    difference named.
     """
     pairs = {EncoderLayer: nn.TransformerEncoderLayer, DecoderLayer: nn.TransformerDecoderLayer}
     expected = pairs.get(type(layer))

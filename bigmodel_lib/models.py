@@ -15,8 +15,7 @@ import torch.nn.functional as F
 from .attention import padding_mask
 from .checks import check_float, check_int, check_tensor, check_tokens
 from .decoder import gpt_block
-from .layers import (ACTIVATIONS, DecoderLayer, EncoderLayer, LearnedPositionalEncoding,
-                     SinusoidalPositionalEncoding)
+from .layers import ACTIVATIONS, DecoderLayer, EncoderLayer, LearnedPositionalEncoding, SinusoidalPositionalEncoding
 
 
 def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:

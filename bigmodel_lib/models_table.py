@@ -22,7 +22,8 @@ COLUMNS = ("name", "organization", "year", "month", "params", "active_params", "
 FLOPS_KINDS = ("no", "yes", "third-party")   # reported by the authors / 6·N·D computed here / third-party figure
 ARCHITECTURES = ("encoder", "decoder", "encoder-decoder", "decoder-moe")
 BYTES_PER_PARAM = {"fp32": 4, "bf16": 2, "int8": 1}
-ADAM_MIXED_BYTES_PER_PARAM = 16   # bf16 weights 2 + grads 2 + fp32 master 4 + Adam m 4 + v 4 (ZeRO, arXiv:1910.02054 §3)
+# bf16 weights 2 + grads 2 + fp32 master 4 + Adam m 4 + v 4 (ZeRO, arXiv:1910.02054 §3)
+ADAM_MIXED_BYTES_PER_PARAM = 16
 
 
 def load(path: str | Path | None = None) -> pd.DataFrame:

@@ -318,7 +318,8 @@ def train(model: nn.Module, data, cfg: TrainConfig | None = None, loss_fn: Calla
                 group["lr"] = lr
             loss_sum = torch.zeros((), device=device)
             for micro in range(cfg.accum_steps):
-                batch = tuple(t.to(device, non_blocking=True) for t in _shard(data.get_batch("train", gen), rank, world))
+                shard = _shard(data.get_batch("train", gen), rank, world)
+                batch = tuple(t.to(device, non_blocking=True) for t in shard)
                 sync = micro == cfg.accum_steps - 1 or world == 1
                 ctx = net.no_sync() if not sync else contextlib.nullcontext()
                 with ctx:
