@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 import traceback
@@ -27,6 +28,8 @@ from .train import TrainConfig, lr_at, make_optimizer, train
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options: model shape, data, steps, and where rank 0 writes its JSON."""
+    if argv is not None and (not isinstance(argv, list) or not all(isinstance(a, str) for a in argv)):
+        raise TypeError(f"argv must be a list of str (command-line words), got {argv!r}")
     p = argparse.ArgumentParser(prog="python -m bigmodel_lib.distributed", description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True, help="JSON file that rank 0 writes")
     p.add_argument("--steps", type=int, default=20)
@@ -52,6 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def init_process_group(device: str) -> tuple[int, int, str]:
     """Join the group torchrun describes in the environment (nccl on CUDA, gloo on CPU); no-op without it."""
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
     if "WORLD_SIZE" not in os.environ or int(os.environ["WORLD_SIZE"]) == 1:
         return 0, 1, "none"
     backend = "nccl" if device == "cuda" else "gloo"
@@ -63,6 +68,8 @@ def init_process_group(device: str) -> tuple[int, int, str]:
 
 def build(args: argparse.Namespace) -> tuple[GPT, object]:
     """The same GPT (same seed, hence the same initial weights) and data on every rank."""
+    if not isinstance(args, argparse.Namespace):
+        raise TypeError(f"args must be the argparse.Namespace that parse_args() returns, got {type(args).__name__}")
     tok, data = char_corpus(block_size=args.block_size, batch_size=args.batch_size, max_chars=args.max_chars)
     torch.manual_seed(args.seed)
     model = GPT(GPTConfig(vocab_size=tok.vocab_size, block_size=args.block_size, n_layer=args.n_layer,
@@ -112,6 +119,8 @@ def run_fsdp(model: GPT, data, cfg: TrainConfig, device: torch.device, rank: int
 
     Same global batch, same slicing as train.train, so the losses can be compared with DDP's.
     """
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be a bigmodel_lib.models.GPT, got {type(model).__name__}")
     from torch.distributed.fsdp import fully_shard
     model.to(device)
     for block in model.blocks:
@@ -140,8 +149,37 @@ def run_fsdp(model: GPT, data, cfg: TrainConfig, device: torch.device, rank: int
             "local_optimizer_state_numel": state}
 
 
+def launch(module: str, args: list[str], out: str | os.PathLike, nproc: int = 2, timeout: float = 600) -> dict:
+    """Run `python -m MODULE ARGS --out OUT` under torchrun (one machine, `nproc` workers, one thread each) in a
+    subprocess, from OUT's folder, and return the JSON that rank 0 wrote, plus "launch_wall_s".
+
+    A notebook kernel cannot be a torchrun worker itself, so chapter 09 starts its runs through this.
+    """
+    if not isinstance(module, str) or not module.replace(".", "").replace("_", "").isalnum():
+        raise TypeError(f"module must be a dotted module name such as 'bigmodel_lib.pipeline', got {module!r}")
+    if not isinstance(args, (list, tuple)) or not all(isinstance(a, str) for a in args):
+        raise TypeError(f"args must be a list of str (command-line words), got {args!r}")
+    if isinstance(nproc, bool) or not isinstance(nproc, int) or nproc < 1:
+        raise ValueError(f"nproc must be an int >= 1, got {nproc!r}")
+    out = Path(out)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(nproc),
+           "-m", module, *args, "--out", str(out)]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    out.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=out.parent)
+    wall = time.perf_counter() - t0
+    if not out.exists():
+        raise RuntimeError(f"torchrun failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    result = json.loads(out.read_text())
+    result["launch_wall_s"] = wall
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train once (DDP, FSDP or a single process) and let rank 0 write the JSON named by --out."""
+    if argv is not None and (not isinstance(argv, list) or not all(isinstance(a, str) for a in argv)):
+        raise TypeError(f"argv must be a list of str (command-line words), got {argv!r}")
     args = parse_args(argv)
     rank, world, backend = init_process_group(args.device)
     if args.device == "cuda":

@@ -90,3 +90,76 @@ def exercise_3(task) -> Result:
                        f"the shared-vector model cannot tell them apart. Look for a task whose answer is the same "
                        f"for every ordering of the source.")
     return run_check(name, task, check)
+
+
+def exercise_4(sample_next) -> Result:
+    """`sample_next(logits, temperature, generator)`: one token id per row of logits [B, V], drawn from
+    softmax(logits / temperature); temperature 0 means the most likely token."""
+    name = "07.4 the sampling step"
+
+    def check(fn):
+        logits = torch.tensor([[2.0, 1.0, 0.0, -1.0], [0.0, 0.0, 3.0, 0.0]])
+        g = torch.Generator().manual_seed(7)
+        greedy = fn(logits, 0.0, g)
+        if not isinstance(greedy, torch.Tensor) or greedy.numel() != 2:
+            return Result(name, False, "return a tensor of one token id per row of logits (shape [B] or [B, 1])")
+        if greedy.flatten().tolist() != [0, 2]:
+            return Result(name, False, f"at temperature 0 the answer is the argmax of each row ([0, 2]), got "
+                                       f"{greedy.flatten().tolist()}; dividing by 0 needs its own branch.")
+        for temperature in (1.0, 0.5, 2.0):
+            want = torch.softmax(logits / temperature, -1)
+            counts = torch.zeros_like(want)
+            for _ in range(2000):
+                tok = fn(logits, temperature, g).flatten()
+                counts[0, tok[0]] += 1
+                counts[1, tok[1]] += 1
+            freq = counts / 2000
+            gap = float((freq - want).abs().max())
+            if gap > 0.04:
+                hint = ""
+                if float((freq - torch.softmax(logits, -1)).abs().max()) < 0.04 and temperature != 1.0:
+                    hint = " Your frequencies ignore the temperature: divide the logits by it before the softmax."
+                elif float((freq - torch.softmax(logits * temperature, -1)).abs().max()) < 0.04:
+                    hint = (" You multiplied by the temperature; divide: a low temperature must sharpen the "
+                            "distribution.")
+                return Result(name, False, f"at temperature {temperature} the frequencies over 2000 draws are "
+                                           f"{[[round(v, 2) for v in row] for row in freq.tolist()]}, expected about "
+                                           f"{[[round(v, 2) for v in row] for row in want.tolist()]}.{hint}")
+        return verdict(name, True, "right: a temperature below 1 sharpens the distribution towards the argmax, above "
+                       "1 flattens it; 0 is the limit, greedy decoding.", "")
+    return run_check(name, sample_next, check)
+
+
+def _words(texts):
+    import re
+    return [w for t in texts for w in re.findall(r"[A-Za-z]{2,}", t[4:])]   # skip the 4-character prompt
+
+
+def exercise_5(answer) -> Result:
+    """Explore: `answer = (temperature, texts, baseline)`: samples of the chapter's trained GPT at a temperature of
+    your choice, and the chapter's real-word fraction at 0.7. Goal: at least 5 points more real words than the
+    baseline while at least 40% of the words stay distinct (repeating one word forever is not the answer)."""
+    name = "07.5 choose a temperature"
+
+    def check(a):
+        import re
+
+        from ..data import load_corpus
+        temperature, texts, baseline = a
+        if not isinstance(texts, (list, tuple)) or not all(isinstance(t, str) for t in texts):
+            return Result(name, False, "texts must be the list of strings that sample(...) returned")
+        words = _words(texts)
+        if len(words) < 50:
+            return Result(name, False, f"only {len(words)} words in the samples: generate more text "
+                                       f"(at least 50 words)")
+        corpus = set(re.findall(r"[A-Za-z]+", load_corpus()))
+        frac = sum(w in corpus for w in words) / len(words)
+        distinct = len(set(words)) / len(words)
+        ok = frac >= float(baseline) + 0.05 and distinct >= 0.4
+        t = float(temperature)
+        return verdict(name, ok, f"reached at temperature {t:g}: {frac:.0%} real words (the chapter's "
+                       f"0.7: {float(baseline):.0%}), {distinct:.0%} of the words distinct.",
+                       f"at temperature {t:g}: {frac:.0%} real words (goal: at least {float(baseline) + 0.05:.0%}), "
+                       f"{distinct:.0%} distinct (goal: at least 40%). Lower temperatures favour frequent words, "
+                       f"and at the very lowest the model repeats itself.")
+    return run_check(name, answer, check)

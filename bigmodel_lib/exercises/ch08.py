@@ -46,3 +46,72 @@ def exercise_3(fn) -> Result:
                        "all); with one, each step runs only the newest token.",
                        f"for n = {ns} you gave {got}, expected {want}.")
     return run_check(name, fn, check)
+
+
+def _switch_aux(logits, n_experts):
+    import torch
+    probs = torch.softmax(logits.double(), -1)
+    f = torch.bincount(probs.argmax(-1), minlength=n_experts).double() / logits.shape[0]
+    return float(n_experts * (f * probs.mean(0)).sum())
+
+
+def exercise_4(fn) -> Result:
+    """switch_aux_loss(router_logits [N, E]) -> float: E · Σ_i f_i · P_i with top-1 routing (Switch, eq. 4)."""
+    import torch
+    name = "08.4 the balancing loss"
+
+    def check(f):
+        g = torch.Generator().manual_seed(8)
+        cases = [torch.randn(50, 4, generator=g), 3 * torch.randn(7, 8, generator=g), torch.zeros(10, 5)]
+        cases[2][:, 0] = 5.0                                   # every token prefers expert 0
+        for logits in cases:
+            n, e = logits.shape
+            got, want = float(f(logits.clone())), _switch_aux(logits, e)
+            if math.isclose(got, want, rel_tol=1e-5):
+                continue
+            probs = torch.softmax(logits.double(), -1)
+            soft = float(e * (probs.mean(0) ** 2).sum())
+            if math.isclose(got, soft, rel_tol=1e-5):
+                return Result(name, False, "you used the mean probability for f_i too; f_i counts the tokens whose "
+                                           "top-1 expert is i (argmax), divided by the number of tokens.")
+            if math.isclose(got, want / e, rel_tol=1e-5):
+                return Result(name, False, "missing the factor E (the number of experts): with it, a perfectly even "
+                                           "split gives 1 whatever E is.")
+            return Result(name, False, f"for router logits of shape {tuple(logits.shape)} you gave {got:.4g}, expected "
+                                       f"{want:.4g}. P_i: softmax over experts, averaged over tokens; f_i: fraction "
+                                       f"of tokens whose argmax is i; loss = E · Σ f_i P_i.")
+        return verdict(name, True, "right: f (hard counts) carries no gradient, P (soft probabilities) does, so the "
+                       "loss pushes the router's probabilities away from the experts that already get many tokens.", "")
+    return run_check(name, fn, check)
+
+
+def exercise_5(run) -> Result:
+    """Explore: a (moe_model, data, dense_loss) triple whose busiest expert takes <= 35% of the tokens in every
+    layer while the validation loss stays within 0.2 of the dense model's."""
+    import torch
+    name = "08.5 balance the experts"
+
+    def check(r):
+        from ..moe import moe_layers
+        from ..train import TrainConfig, evaluate
+        model, data, dense_loss = r
+        layers = moe_layers(model)
+        if not layers:
+            return Result(name, False, "the model has no MoEFeedForward layers: build it with make_moe_gpt")
+        dev = next(model.parameters()).device
+        shares = []
+        with torch.no_grad():
+            model.eval()
+            for i in range(4):
+                x, y = data.get_batch("val", torch.Generator().manual_seed(1000 + i))
+                model(x.to(dev), y.to(dev))
+                shares.append(max(float(m.tokens_per_expert.max() / m.tokens_per_expert.sum()) for m in layers))
+        share = max(shares)
+        loss = evaluate(model, data, TrainConfig(eval_batches=20, device=str(dev), progress=False), dev)
+        ok = share <= 0.35 and loss <= float(dense_loss) + 0.2
+        return verdict(name, ok, f"reached: busiest expert {share:.0%}, validation loss {loss:.3f} (dense "
+                       f"{float(dense_loss):.3f}).",
+                       f"busiest expert {share:.0%} (goal <= 35%), validation loss {loss:.3f} (goal <= "
+                       f"{float(dense_loss) + 0.2:.3f}). A larger balancing coefficient evens the load; too large "
+                       f"and the router stops routing by content.")
+    return run_check(name, run, check)
