@@ -18,6 +18,7 @@ import torch.nn as nn
 
 from .checks import check_float, check_int
 from .device import pick_device
+from .quantize import tensor_bytes
 
 
 def matmul_flops(m: int, k: int, n: int) -> int:
@@ -287,7 +288,8 @@ _STATE_BYTES = {
 
 
 def nbytes(tensors) -> int:
-    """Bytes held by some tensors: the sum of numel · element_size.
+    """Bytes held by some tensors: the sum of `quantize.tensor_bytes` (numel · element_size; for a quantized
+    tensor subclass, the bytes of the tensors inside it).
 
     Pass a model's parameters, their gradients (`p.grad for p in model.parameters()`) or an optimizer's state
     tensors; the result is what is actually allocated, the measurement that bytes-per-parameter arithmetic
@@ -304,7 +306,7 @@ def nbytes(tensors) -> int:
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"tensors must hold only torch.Tensor, item {i} is {type(t).__name__}"
                             + (" (a gradient before backward?)" if t is None else ""))
-        total += t.numel() * t.element_size()
+        total += tensor_bytes(t)
     return total
 
 
