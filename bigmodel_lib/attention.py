@@ -77,6 +77,38 @@ def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tens
     return weights @ v, weights
 
 
+def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *, past: int = 0, mask: torch.Tensor | None = None,
+           is_causal: bool = False, need_weights: bool = False,
+           dropout_p: float = 0.0) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The attention step of a layer whose heads are split: q [B, H, Tq, D] against k, v [B, H, Tk, D], of
+    which the first `past` keys came from a KV cache (so query i sits at absolute position past + i).
+
+    Shared by `MultiHeadAttention` and `gqa.GroupedQueryAttention`. is_causal lets query i see keys
+    0..past + i; `mask` (bool, True = may attend) is applied on top. Without `need_weights` it runs torch's
+    fused kernel; with it, the formula above, to return the weights. A fully masked query gives zeros.
+    Returns (output [B, H, Tq, D], weights [B, H, Tq, Tk] or None).
+    """
+    check_int("past", past, minimum=0)
+    tq, tk = q.shape[-2], k.shape[-2]
+    if past > 0 and tq == 1:
+        is_causal = False  # one new query at the end may see the whole cache: only the caller's mask applies
+    elif is_causal and (past > 0 or need_weights or mask is not None):
+        # query i sits at absolute position past + i and may see keys 0..past + i
+        cm = torch.ones(tq, tk, dtype=torch.bool, device=q.device).tril(diagonal=past)
+        if mask is not None and (not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool):
+            _check_qkv(q, k, v, mask)
+        mask = cm if mask is None else mask & cm
+        is_causal = False
+    if need_weights:
+        return scaled_dot_product_attention(q, k, v, mask=mask, dropout_p=dropout_p)
+    if mask is not None:
+        _check_qkv(q, k, v, mask)
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p, is_causal=is_causal)
+    if mask is not None:  # torch's kernels may give NaN for a fully masked row; we promise zeros
+        out = out.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)
+    return out, None
+
+
 class MultiHeadAttention(nn.Module):
     """Multi-head attention on [batch, time, d_model] tensors, for self- and cross-attention.
 
@@ -131,24 +163,7 @@ class MultiHeadAttention(nn.Module):
                 k = torch.cat([cache["k"], k], dim=2)
                 v = torch.cat([cache["v"], v], dim=2)
             cache["k"], cache["v"] = k, v
-        tq, tk = q.shape[2], k.shape[2]
-        if past > 0 and tq == 1:
-            is_causal = False  # one new query at the end may see the whole cache: only the caller's mask applies
-        elif is_causal and (past > 0 or need_weights or mask is not None):
-            # query i sits at absolute position past + i and may see keys 0..past + i
-            cm = torch.ones(tq, tk, dtype=torch.bool, device=x.device).tril(diagonal=past)
-            mask = cm if mask is None else mask & cm
-            is_causal = False
-        dropout_p = self.dropout if self.training else 0.0
-        if need_weights:
-            out, weights = scaled_dot_product_attention(q, k, v, mask=mask, dropout_p=dropout_p)
-        else:
-            if mask is not None:
-                _check_qkv(q, k, v, mask)
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p,
-                                                 is_causal=is_causal)
-            if mask is not None:  # torch's kernels may give NaN for a fully masked row; we promise zeros
-                out = out.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)
-            weights = None
+        out, weights = attend(q, k, v, past=past, mask=mask, is_causal=is_causal, need_weights=need_weights,
+                              dropout_p=self.dropout if self.training else 0.0)
         out = out.transpose(1, 2).flatten(2)               # merge heads: [B, Tq, d]
         return self.out_proj(out), weights

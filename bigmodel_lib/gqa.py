@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from .attention import scaled_dot_product_attention
+from .attention import attend
 from .checks import check_float, check_int, check_tensor
 from .rope import RotaryEmbedding, apply_rotary
 
@@ -105,22 +104,6 @@ class GroupedQueryAttention(nn.Module):
             cache["k"], cache["v"] = k, v                 # stored with n_kv_heads heads: the GQA saving
         n_rep = self.n_heads // self.n_kv_heads
         k, v = repeat_kv(k, n_rep), repeat_kv(v, n_rep)  # query head h reads key/value head h // n_rep
-        tq, tk = q.shape[2], k.shape[2]
-        if is_causal and tq == 1 and mask is None and not need_weights:
-            is_causal = False                              # one query at the end sees every key: no mask needed
-        if is_causal and (past > 0 or need_weights or mask is not None):
-            # query i sits at absolute position past + i and may see keys 0..past + i
-            cm = torch.ones(tq, tk, dtype=torch.bool, device=x.device).tril(diagonal=past)
-            mask = cm if mask is None else mask & cm
-            is_causal = False
-        dropout_p = self.dropout if self.training else 0.0
-        if need_weights:
-            out, weights = scaled_dot_product_attention(q, k, v, mask=mask, dropout_p=dropout_p)
-        else:
-            if mask is not None and (not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool):
-                raise TypeError("mask must be a bool tensor (True = may attend)")
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p, is_causal=is_causal)
-            if mask is not None:   # a fully masked query row gives zeros, as in the library's attention
-                out = out.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)
-            weights = None
+        out, weights = attend(q, k, v, past=past, mask=mask, is_causal=is_causal, need_weights=need_weights,
+                              dropout_p=self.dropout if self.training else 0.0)
         return self.o_proj(out.transpose(1, 2).flatten(2)), weights

@@ -7,6 +7,11 @@ from bigmodel_lib import attention
 q4 = torch.randn(2, 2, 3, 4)
 
 CASES = [
+    ("attend-past", "attention.attend", lambda: attention.attend(q4, q4, q4, past=-1), ValueError, r"past must be >= 0"),
+    ("attend-mask-dtype", "attention.attend", lambda: attention.attend(q4, q4, q4, mask=torch.ones(3, 3)), TypeError,
+     r"mask must be a bool tensor"),
+    ("attend-causal-mask-dtype", "attention.attend",
+     lambda: attention.attend(q4, q4, q4, mask=torch.ones(3, 3), is_causal=True), TypeError, r"mask must be a bool tensor"),
     ("sdpa-rank", "attention.scaled_dot_product_attention", lambda: attention.scaled_dot_product_attention(torch.randn(4), torch.randn(4), torch.randn(4)),
      ValueError, r"q must have at least 2 dimensions"),
     ("sdpa-dk", "attention.scaled_dot_product_attention", lambda: attention.scaled_dot_product_attention(torch.randn(3, 4), torch.randn(5, 6), torch.randn(5, 6)),
