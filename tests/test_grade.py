@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
 import sys
@@ -19,20 +18,10 @@ import pytest
 
 from bigmodel_lib import grade
 from bigmodel_lib.exercises import REPORT_MIME, RESULT_MIME, Result, report
-from bigmodel_lib.sandbox import sandbox_status
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def need_sandbox() -> None:
-    """Hostile code runs only inside a working sandbox: skip without one, but fail in CI (CI=1), where
-    .ci/run installs bubblewrap."""
-    ok, why = sandbox_status()
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"no sandbox in CI: {why}")
-    pytest.skip(f"no sandbox here: {why}")
 KERNEL = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
 
 
@@ -97,8 +86,7 @@ def test_grade_rejects_an_output_inside_the_submissions(tmp_path):
         grade.grade(tmp_path / "missing", tmp_path / "out")
 
 
-def test_three_learners_complete_partial_hostile(tmp_path):
-    need_sandbox()
+def test_three_learners_complete_partial_hostile(tmp_path, sandbox_required):
     subs = tmp_path / "submissions"
     solutions = nbformat.read(ROOT / "notebooks" / "solutions" / "00_setup_solutions.ipynb", as_version=4)
     (subs / "alice").mkdir(parents=True)
@@ -147,8 +135,7 @@ def test_three_learners_complete_partial_hostile(tmp_path):
     assert json.loads((out / "times.json").read_text())["alice"]["00_setup"] > 0
 
 
-def test_regrading_gives_the_same_gradebook(tmp_path):
-    need_sandbox()
+def test_regrading_gives_the_same_gradebook(tmp_path, sandbox_required):
     subs = tmp_path / "subs"
     tiny(subs / "ann" / "00_setup.ipynb", "from bigmodel_lib.exercises import ch00\nr = ch00.exercise_2('gpu')")
     tiny(subs / "ben" / "00_setup.ipynb", "from bigmodel_lib.exercises import ch00\nch00.exercise_2('cpu')",
