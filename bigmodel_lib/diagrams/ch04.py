@@ -51,7 +51,7 @@ def encoder_decoder_figure(labels: dict | None = None) -> Figure:
     box(ax, dx, 0.3, dw, 0.45, L("tgt", "target tokens so far + positions"), color="input", fontsize=9)
     spans_d, top_d = _sublayer_stack(ax, dx, 0.75, dw, [
         (L("masked", "masked self-attention\n(reads only earlier positions)"), "attn"),
-        (L("cross", "cross-attention\nQ from decoder, K and V from memory"), "value"),
+        (L("cross", "cross-attention\n(Q: decoder; K, V: memory)"), "value"),
         (L("ffn", "feed-forward\n(each position alone)"), "ffn")])
     box(ax, dx, top_d + 0.4, dw, 0.45, L("out", "to the output layer: next token"), color="output", fontsize=9)
     arrow(ax, (dx + dw / 2, top_d), (dx + dw / 2, top_d + 0.4))
