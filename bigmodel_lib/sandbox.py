@@ -111,6 +111,10 @@ def bwrap_command(argv: list[str], workdir: Path, hide: list[Path]) -> list[str]
     hidden = [f for f in hidden if f.is_dir() and not any(_inside(c, f) for c in course)]
     cmd = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
            "--tmpfs", "/tmp", "--unshare-all", "--die-with-parent", "--new-session"]
+    # a course (or its venv) that lives under /tmp, as in a CI clone, stays visible through the private /tmp
+    tmp_root = Path("/tmp").resolve()
+    for folder in sorted({c for c in course if _inside(c, tmp_root) and c != tmp_root}):
+        cmd += ["--ro-bind", str(folder), str(folder)]
     for folder in hidden:
         cmd += ["--tmpfs", str(folder)]
     # the work dir may lie inside a hidden folder: it is bound back on top, then the rest made read-only

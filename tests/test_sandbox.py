@@ -113,3 +113,40 @@ def test_bwrap_command_hides_folders_and_keeps_the_course(tmp_path):
     assert f"--tmpfs {ROOT}" not in joined, "the course (the library's home) must stay visible"
     assert f"--bind {work} {work}" in joined and "--unshare-all" in cmd
     assert cmd[-3:] == ["--", "python3", "-V"]
+
+
+def test_a_course_under_tmp_stays_visible_through_the_private_tmp(tmp_path, monkeypatch):
+    """CI clones the course and its venv under /tmp; the sandbox's private /tmp must not hide them."""
+    venv = Path("/tmp") / "a-clone" / "course" / ".venv"
+    monkeypatch.setattr(sandbox.sys, "prefix", str(venv))
+    work = tmp_path / "run"
+    work.mkdir()
+    cmd = sandbox.bwrap_command(["python3", "-V"], work, [])
+    tmpfs = cmd.index("/tmp", cmd.index("--tmpfs"))
+    binds = [cmd[i + 1] for i, a in enumerate(cmd) if a == "--ro-bind" and i > tmpfs]
+    assert str(venv.resolve()) in binds, f"the venv under /tmp is not bound back: {cmd}"
+
+
+@pytest.mark.skipif(not sandbox.sandbox_status()[0], reason="needs bubblewrap")
+def test_python_of_a_venv_under_tmp_starts_in_the_sandbox(tmp_path):
+    """The real thing: a Python whose prefix lies under /tmp runs inside bwrap (it failed with 'bwrap: execvp
+    ... No such file or directory' before /tmp paths of the course were bound back)."""
+    import subprocess
+    import sys
+    import venv as venv_mod
+    where = Path("/tmp") / f"bigmodel-venv-{tmp_path.name}"
+    try:
+        venv_mod.create(where, system_site_packages=True, with_pip=False)
+        site = next((where / "lib").glob("python3*/site-packages"))
+        (site / "course.pth").write_text("\n".join(p for p in sys.path if p.endswith("site-packages")) + "\n"
+                                         + str(ROOT) + "\n")
+        py = str(where / "bin" / "python")
+        code = ("import sys; from pathlib import Path; from bigmodel_lib import sandbox; "
+                "w = Path(sys.argv[1]); cmd = sandbox.bwrap_command([sys.executable, '-c', 'print(42)'], w, []); "
+                "import subprocess; r = subprocess.run(cmd, capture_output=True, text=True); "
+                "print(r.stdout.strip(), r.stderr.strip())")
+        out = subprocess.run([py, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=120)
+        assert out.stdout.strip().startswith("42"), out.stdout + out.stderr
+    finally:
+        import shutil
+        shutil.rmtree(where, ignore_errors=True)
