@@ -89,20 +89,18 @@ def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *, past: int = 0, 
     Returns (output [B, H, Tq, D], weights [B, H, Tq, Tk] or None).
     """
     check_int("past", past, minimum=0)
+    if mask is not None:
+        _check_qkv(q, k, v, mask)
     tq, tk = q.shape[-2], k.shape[-2]
     if past > 0 and tq == 1:
         is_causal = False  # one new query at the end may see the whole cache: only the caller's mask applies
     elif is_causal and (past > 0 or need_weights or mask is not None):
         # query i sits at absolute position past + i and may see keys 0..past + i
         cm = torch.ones(tq, tk, dtype=torch.bool, device=q.device).tril(diagonal=past)
-        if mask is not None and (not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool):
-            _check_qkv(q, k, v, mask)
         mask = cm if mask is None else mask & cm
         is_causal = False
     if need_weights:
         return scaled_dot_product_attention(q, k, v, mask=mask, dropout_p=dropout_p)
-    if mask is not None:
-        _check_qkv(q, k, v, mask)
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p, is_causal=is_causal)
     if mask is not None:  # torch's kernels may give NaN for a fully masked row; we promise zeros
         out = out.masked_fill(~mask.any(dim=-1, keepdim=True), 0.0)

@@ -94,16 +94,21 @@ def _check_split(name: str, size: int, world: int) -> None:
         raise ValueError(f"{name} ({size}) must be divisible by the number of processes ({world})")
 
 
+def _check_shard(full: nn.Linear, rank: int, world: int, split: str) -> None:
+    """A linear layer to cut into `world` blocks along `split` ("out_features" or "in_features")."""
+    if not isinstance(full, nn.Linear):
+        raise TypeError(f"full must be an nn.Linear, got {type(full).__name__}")
+    check_int("world", world, minimum=1)
+    check_int("rank", rank, minimum=0, maximum=world - 1)
+    _check_split(split, getattr(full, split), world)
+
+
 class ColumnParallelLinear(nn.Module):
     """This rank's block of output rows of `full` (an nn.Linear): y_local = x · W[rows]ᵀ + b[rows]."""
 
     def __init__(self, full: nn.Linear, rank: int, world: int):
         super().__init__()
-        if not isinstance(full, nn.Linear):
-            raise TypeError(f"full must be an nn.Linear, got {type(full).__name__}")
-        check_int("world", world, minimum=1)
-        check_int("rank", rank, minimum=0, maximum=world - 1)
-        _check_split("out_features", full.out_features, world)
+        _check_shard(full, rank, world, "out_features")
         self.weight = nn.Parameter(full.weight.detach().chunk(world, 0)[rank].clone())
         self.bias = None if full.bias is None else nn.Parameter(full.bias.detach().chunk(world)[rank].clone())
 
@@ -118,11 +123,7 @@ class RowParallelLinear(nn.Module):
 
     def __init__(self, full: nn.Linear, rank: int, world: int):
         super().__init__()
-        if not isinstance(full, nn.Linear):
-            raise TypeError(f"full must be an nn.Linear, got {type(full).__name__}")
-        check_int("world", world, minimum=1)
-        check_int("rank", rank, minimum=0, maximum=world - 1)
-        _check_split("in_features", full.in_features, world)
+        _check_shard(full, rank, world, "in_features")
         self.weight = nn.Parameter(full.weight.detach().chunk(world, 1)[rank].clone())
         self.bias = None if full.bias is None else nn.Parameter(full.bias.detach().clone())  # added once, after the sum
 
