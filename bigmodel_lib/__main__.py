@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import sys
 
-USAGE = """usage: bigmodel {run,grade,bench,lab,gpucheck} [options]
+USAGE = """usage: bigmodel {run,grade,bench,lab,gpucheck,translate} [options]
 
   run    execute chapters with papermill into build/course/ (HTML, index, summary)
   grade  run every learner's notebooks in a sandbox and write a gradebook (`bigmodel grade --help`)
   bench  measure this machine (see `bigmodel bench --help`)
   lab    start JupyterLab on the chapters (adds --allow-root when run as root)
   gpucheck  check everything GPU-specific once on a CUDA machine; writes a JSON report
+  translate  the Chinese edition: extract English text into i18n/zh/*.po, build notebooks/zh/, check
 
 `bigmodel run --help` lists run's options."""
 
@@ -42,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         from bigmodel_lib import bench
 
         return bench.main(rest)
+    if command == "translate":
+        from bigmodel_lib import translate
+
+        return translate.main(rest)
     if command == "gpucheck":
         from bigmodel_lib import gpucheck
 

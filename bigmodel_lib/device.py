@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .i18n import set_language, tr
+
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PROFILES = ("default", "full")
 
@@ -32,36 +34,38 @@ def pick_device(device: str | torch.device = "auto") -> torch.device:
     if isinstance(device, torch.device):
         device = str(device)
     if not isinstance(device, str):
-        raise TypeError(f"device must be a str such as {DEVICES}, got {type(device).__name__}")
+        raise TypeError(tr("device must be a str such as {devices}, got {got}", devices=DEVICES,
+                           got=type(device).__name__))
     name = device.lower().strip()
     base = name.split(":")[0]
     if base not in DEVICES:
-        raise ValueError(f"device must be one of {DEVICES} (optionally 'cuda:N'), got {device!r}")
+        raise ValueError(tr("device must be one of {devices} (optionally 'cuda:N'), got {got}", devices=DEVICES,
+                            got=repr(device)))
     if base == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
         return torch.device("mps" if _mps_available() else "cpu")
     if base == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was asked for but torch.cuda.is_available() is False; "
-                         "use device='auto' or 'cpu'")
+        raise ValueError(tr("device='cuda' was asked for but torch.cuda.is_available() is False; "
+                            "use device='auto' or 'cpu'"))
     if base == "mps" and not _mps_available():
-        raise ValueError("device='mps' was asked for but MPS is not available; use 'auto' or 'cpu'")
+        raise ValueError(tr("device='mps' was asked for but MPS is not available; use 'auto' or 'cpu'"))
     return torch.device(name)
 
 
 def check_profile(profile: str) -> str:
     """Validate a notebook's `profile` parameter ("default" or "full")."""
     if not isinstance(profile, str) or profile not in PROFILES:
-        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+        raise ValueError(tr("profile must be one of {profiles}, got {got}", profiles=PROFILES, got=repr(profile)))
     return profile
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
     """Seed python, numpy and torch (all devices); return a torch.Generator seeded the same way."""
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+        raise TypeError(tr("seed must be an int, got {got}", got=type(seed).__name__))
     if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+        raise ValueError(tr("seed must be >= 0, got {got}", got=seed))
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -158,10 +162,12 @@ def choose_threads(environ: dict | None = None, cores: int | None = None) -> tup
     return n, f"half of the {cores} usable core{'s' if cores != 1 else ''}"
 
 
-def setup(profile: str = "default", device: str = "auto", seed: int = 0) -> torch.device:
-    """Validate a chapter's three standard parameters, choose the thread count (`choose_threads`),
-    seed everything and return the device."""
+def setup(profile: str = "default", device: str = "auto", seed: int = 0, lang: str = "en") -> torch.device:
+    """Validate a chapter's standard parameters, choose the thread count (`choose_threads`), seed everything
+    and return the device. `lang` ("en" or "zh") is the language of everything the library says from here on
+    (exercise verdicts, figure labels, these errors): the Chinese notebooks pass "zh"."""
     global THREADS
+    set_language(lang)
     check_profile(profile)
     dev = pick_device(device)
     THREADS = choose_threads()

@@ -2,8 +2,9 @@
 
 One sub-module per chapter (`ch03`, `ch09`, ...) builds its figures from the few primitives here. Every
 piece of text in a figure is passed in through a `labels` dict whose keys the function documents, so a
-translated edition can pass its own words; defaults are English. Figures are plain matplotlib, so they
-show in JupyterLab and are embedded as PNG in the HTML pages that `bigmodel run` writes.
+translated edition can pass its own words; defaults are English, and under `lang="zh"` they are looked up in
+the library's catalogues (`i18n.figure_text`: Chinese only where a CJK font can draw it). Figures are plain
+matplotlib, so they show in JupyterLab and are embedded as PNG in the HTML pages that `bigmodel run` writes.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+
+from ..i18n import figure_text
 
 # A small, colour-blind-safe palette (Okabe-Ito), named by role so chapters stay consistent.
 COLORS = {
@@ -27,11 +30,21 @@ def _check_ax(ax) -> None:
         raise TypeError(f"ax must be a matplotlib Axes (from diagrams.canvas), got {type(ax).__name__}")
 
 
+#: While not None, every default that `label` looks up is added here (the translation tests use it to find
+#: labels without a translation).
+RECORDED: set[str] | None = None
+
+
 def label(labels: Mapping[str, str] | None, key: str, default: str) -> str:
-    """The text for `key`: the caller's translation if given, else the English default."""
+    """The text for `key`: the caller's own text if given, else the default in the current language
+    (`i18n.figure_text`: English unless lang="zh" and a CJK font is there)."""
     if labels is not None and not isinstance(labels, Mapping):
         raise TypeError(f"labels must be a dict of str -> str, got {type(labels).__name__}")
-    return str(labels.get(key, default)) if labels else default
+    if labels and key in labels:
+        return str(labels[key])
+    if RECORDED is not None:
+        RECORDED.add(default)
+    return figure_text(default)
 
 
 def canvas(width: float = 8.0, height: float = 4.0, *, xlim: tuple[float, float] | None = None,
