@@ -23,6 +23,9 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source H
              "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Hiragino Sans GB",
              "Arial Unicode MS", "Noto Sans CJK JP", "Droid Sans Fallback")
 
+#: The glossary (术语表): one Chinese term for each technical term, used by every chapter of the Chinese edition.
+GLOSSARY = LOCALE_DIR / "glossary.csv"
+
 _lang = "en"
 
 
@@ -142,3 +145,15 @@ def figure_text(english: str) -> str:
     if _lang == "en" or cjk_font() is None:
         return english
     return tr(english)
+
+
+def glossary(path: Path = GLOSSARY) -> list[dict[str, str]]:
+    """The course's glossary (术语表) as rows of english, chinese, source ("article": the article's own term;
+    "standard": the usual term in Chinese ML writing; "course": the course's own words) and check ("yes": a test
+    holds every translated chapter to it)."""
+    import csv
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"path must be the glossary's CSV file, got {path}")
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))

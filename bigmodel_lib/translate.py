@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from .i18n import LOCALE_DIR, placeholders
+from .i18n import LOCALE_DIR, glossary, placeholders
 
 ROOT = Path(__file__).resolve().parents[1]
 LANG = "zh"
@@ -241,25 +241,13 @@ def check(root: Path = ROOT, only: list[str] | None = None) -> list[str]:
     return problems
 
 
-GLOSSARY = ROOT / "i18n" / "glossary.csv"
-
-
-def glossary(path: Path = GLOSSARY) -> list[dict[str, str]]:
-    """The course's glossary (术语表): each technical term in English and the one Chinese term every chapter
-    uses for it, the article's own term first (source "article"), else the usual one in Chinese ML writing."""
-    import csv
-
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def glossary_problems(root: Path = ROOT, only: list[str] | None = None) -> list[str]:
     """Translations that leave out the glossary's Chinese term where their English uses a term marked for
     checking: the glossary is only worth having if every chapter keeps to it."""
     import polib
 
     terms = []
-    for row in glossary(Path(root) / "i18n" / "glossary.csv"):
+    for row in glossary():
         if row.get("check") == "yes":
             words = re.escape(row["english"]).replace(r"\ ", r"[\s-]")
             pattern = re.compile(r"(?<![\w-])" + words + r"(?:s|es)?(?![\w-])", re.IGNORECASE)
