@@ -8,7 +8,7 @@ USAGE = """usage: bigmodel {run,grade,bench,lab,gpucheck,translate} [options]
   run    execute chapters with papermill into build/course/ (HTML, index, summary)
   grade  run every learner's notebooks in a sandbox and write a gradebook (`bigmodel grade --help`)
   bench  measure this machine (see `bigmodel bench --help`)
-  lab    start JupyterLab on the chapters (adds --allow-root when run as root)
+  lab    start JupyterLab on the chapters (adds --allow-root when run as root; --lang zh: the Chinese edition)
   gpucheck  check everything GPU-specific once on a CUDA machine; writes a JSON report
   translate  the Chinese edition: extract English text into i18n/zh/*.po, build notebooks/zh/, check
 
@@ -37,7 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         from bigmodel_lib.runner import default_notebooks_dir
 
         root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-        cmd = [sys.executable, "-m", "jupyter", "lab", str(default_notebooks_dir()), *root, *rest]
+        lang = "en"
+        if rest[:1] == ["--lang"] and len(rest) > 1:      # `bigmodel lab --lang zh`: the Chinese edition
+            lang, rest = rest[1], rest[2:]
+        if lang not in ("en", "zh"):
+            print(f"bigmodel lab: --lang must be 'en' or 'zh', got {lang!r}", file=sys.stderr)
+            return 2
+        cmd = [sys.executable, "-m", "jupyter", "lab", str(default_notebooks_dir(lang)), *root, *rest]
         return subprocess.call(cmd)
     if command == "bench":
         from bigmodel_lib import bench

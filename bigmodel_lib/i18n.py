@@ -31,7 +31,7 @@ _lang = "en"
 
 def check_lang(lang: str) -> str:
     """`lang` itself when it is an edition of the course, else a ValueError that lists them."""
-    if lang not in LANGS:
+    if not isinstance(lang, str) or lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     return lang
 
@@ -75,6 +75,8 @@ def translations(lang: str) -> "gettext.NullTranslations":
 
 def placeholders(template: str) -> set[str]:
     """The `{names}` a template fills in: a translation must use exactly the same ones."""
+    if not isinstance(template, str):
+        raise TypeError(f"template must be a str, got {type(template).__name__}")
     return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
@@ -142,6 +144,8 @@ def use_cjk_font() -> str | None:
 def figure_text(english: str) -> str:
     """A figure's label in the current language when matplotlib can draw it: Chinese needs a CJK font, and
     without one the English label stands (never boxes of missing glyphs)."""
+    if not isinstance(english, str):
+        raise TypeError(f"english must be a str (the label's English text), got {type(english).__name__}")
     if _lang == "en" or cjk_font() is None:
         return english
     return tr(english)

@@ -14,13 +14,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .i18n import tr
+
 OUT_DEFAULT = Path("build/course")
 
 
-def default_notebooks_dir() -> Path:
-    """The repository's notebooks/ next to the package (editable install), else ./notebooks."""
+def default_notebooks_dir(lang: str = "en") -> Path:
+    """The repository's notebooks/ next to the package (editable install), else ./notebooks; for lang="zh"
+    the Chinese edition in its zh/ folder."""
+    from .i18n import check_lang
+
+    check_lang(lang)
     repo = Path(__file__).resolve().parents[1] / "notebooks"
-    return repo if repo.is_dir() else Path.cwd() / "notebooks"
+    base = repo if repo.is_dir() else Path.cwd() / "notebooks"
+    return base / "zh" if lang == "zh" else base
 
 
 def parse_value(text: str) -> Any:
@@ -92,8 +99,9 @@ font-family:sans-serif;margin:1em 2em}.bm-nav a{text-decoration:none}
 {% block body_footer %}{{ resources.course_nav }}{{ super() }}{% endblock body_footer %}
 """
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_NOTE = ('<div class="bm-widget">An interactive widget is here in JupyterLab; the cell beside it '
-               'shows the same thing as a plain call.</div>')
+WIDGET_TEXT = ("An interactive widget is here in JupyterLab; the cell beside it shows the same thing as a "
+               "plain call.")
+WIDGET_NOTE = f'<div class="bm-widget">{WIDGET_TEXT}</div>'
 
 
 def mathjax_source() -> Path | None:
@@ -155,7 +163,8 @@ def nav_html(prev: str | None, next_: str | None, home: str = "index.html") -> s
             raise TypeError(f"{name} must be a chapter name (str) or None, got {type(value).__name__}")
     left = f'<a href="{html.escape(prev)}.html">← {html.escape(prev)}</a>' if prev else "<span></span>"
     right = f'<a href="{html.escape(next_)}.html">{html.escape(next_)} →</a>' if next_ else "<span></span>"
-    return f'<nav class="bm-nav">{left}<a href="{html.escape(home)}">course home</a>{right}</nav>'
+    home_text = html.escape(tr("course home"))
+    return f'<nav class="bm-nav">{left}<a href="{html.escape(home)}">{home_text}</a>{right}</nav>'
 
 
 SAFE_TAGS = ("a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3",
@@ -197,17 +206,24 @@ def export_html(executed: Path, nav: str = "", static: str | None = STATIC, sani
     for cell in nb.cells:          # a widget needs a live kernel: say so instead of printing its repr
         for output in cell.get("outputs", []):
             if WIDGET_VIEW in output.get("data", {}):
-                output["data"] = {"text/html": WIDGET_NOTE}
+                output["data"] = {"text/html": f'<div class="bm-widget">{html.escape(tr(WIDGET_TEXT))}</div>'}
     body, _ = exporter.from_notebook_node(nb, resources={"course_nav": nav})
     target = executed.with_suffix(".html")
     target.write_text(body, encoding="utf-8")
     return target
 
 
+#: Each edition's name, and where the other edition's home is, seen from its own home.
+EDITIONS = {"en": ("English edition", "zh/index.html"), "zh": ("中文版", "../index.html")}
+
+
 def write_index(out: Path, rows: list[dict], title: str = "Big Models, Hands-On",
-                static: str | None = STATIC) -> Path:
+                static: str | None = STATIC, lang: str = "en") -> Path:
     """index.html, the course home: one row per chapter with its title, one-line summary, status and
-    seconds, linking its page."""
+    seconds, linking its page; and a link to the other edition (English at OUT/, Chinese at OUT/zh/)."""
+    from .i18n import check_lang
+
+    check_lang(lang)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise TypeError(f"rows must be a list of dicts (chapter, status, seconds), got {type(rows).__name__}")
     def row(r: dict) -> str:
@@ -215,29 +231,39 @@ def write_index(out: Path, rows: list[dict], title: str = "Big Models, Hands-On"
         label = html.escape(r.get("title") or r["chapter"])
         summary = html.escape(r.get("summary", ""))
         error = f'<div class="err">{html.escape(r["error"])}</div>' if r.get("error") else ""
+        status = html.escape(tr(r["status"]))
         return (f'<tr><td><a href="{name}.html">{label}</a><div class="sum">{summary}</div>{error}</td>'
-                f'<td class="{r["status"]}">{r["status"]}</td><td>{r["seconds"]:.1f}&nbsp;s</td></tr>')
+                f'<td class="{r["status"]}">{status}</td><td>{r["seconds"]:.1f}&nbsp;s</td></tr>')
+
+    other = "zh" if lang == "en" else "en"
+    other_name, other_href = EDITIONS[other][0], EDITIONS[lang][1]
+    editions = (f'<p class="ed">{html.escape(tr("The other edition:"))} <a href="{other_href}">'
+                f'{html.escape(other_name)}</a> ({html.escape(tr("built by"))} '
+                f'<code>bigmodel run{" --lang zh" if other == "zh" else ""}</code>)</p>')
 
     mathjax = ""
     if static is not None and (out / static / "mathjax" / "MathJax.js").is_file():
         mathjax = (f'<script type="text/x-mathjax-config">MathJax.Hub.Config({{tex2jax: {{inlineMath: '
                    f'[["$","$"], ["\\\\(","\\\\)"]], processEscapes: true}}, messageStyle: "none"}});'
                    f'</script><script src="{static}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"></script>')
-    page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    page = (f"<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title>{mathjax}"
             "<style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{padding:.5em 1em;"
             "text-align:left;vertical-align:top}tr{border-bottom:1px solid #ddd}table{border-collapse:collapse}"
             ".sum{color:#444;font-size:.9em;margin-top:.2em}.err{color:#b00;font-size:.85em}"
             ".ok{color:green}.failed{color:#b00}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1><p>Each chapter as executed: open one to read it with its outputs."
-            "</p><table><tr><th>chapter</th><th>status</th><th>time</th></tr>"
+            f"<h1>{html.escape(title)}</h1>{editions}<p>"
+            + html.escape(tr("Each chapter as executed: open one to read it with its outputs."))
+            + f"</p><table><tr><th>{html.escape(tr('chapter'))}</th><th>{html.escape(tr('status'))}</th>"
+            f"<th>{html.escape(tr('time'))}</th></tr>"
             + "".join(row(r) for r in rows) + "</table></body></html>\n")
     target = out / "index.html"
     target.write_text(page, encoding="utf-8")
     return target
 
 
-def run_chapter(src: Path, out: Path, parameters: dict, nav: str = "", static: str | None = STATIC) -> dict:
+def run_chapter(src: Path, out: Path, parameters: dict, nav: str = "", static: str | None = STATIC,
+                timeout: float | None = None) -> dict:
     """Execute one chapter into out/, export it to HTML; return its summary row (a failing chapter is a
     row, not an exception; only bad arguments raise, before any work)."""
     import nbformat
@@ -248,6 +274,8 @@ def run_chapter(src: Path, out: Path, parameters: dict, nav: str = "", static: s
     if not Path(src).is_file():
         raise FileNotFoundError(f"no chapter notebook {src}")
 
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise ValueError(f"timeout must be a positive number of seconds per cell or None, got {timeout!r}")
     executed = out / src.name
     for stale in (executed, executed.with_suffix(".html")):  # never export last run's notebook by mistake
         stale.unlink(missing_ok=True)
@@ -259,7 +287,7 @@ def run_chapter(src: Path, out: Path, parameters: dict, nav: str = "", static: s
     start = time.perf_counter()
     try:
         pm.execute_notebook(src, executed, parameters=parameters, kernel_name="python3",
-                            cwd=str(src.parent), progress_bar=False)
+                            cwd=str(src.parent), progress_bar=False, execution_timeout=timeout)
     except Exception as err:  # a failing chapter is reported, and the next one still runs
         row.update(status="failed", error=describe_failure(err, src, bool(parameters)))
     row["seconds"] = round(time.perf_counter() - start, 2)
@@ -280,7 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int)
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                    help="any other parameter; VALUE is read as a Python literal when it is one")
-    p.add_argument("-o", "--output", type=Path, default=OUT_DEFAULT, help=f"default: {OUT_DEFAULT}/")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help='"zh": the Chinese edition (notebooks/zh/), pages in OUTPUT/zh/ (default: "en")')
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="stop a cell that runs longer than this and report it (default: no limit)")
+    p.add_argument("-o", "--output", type=Path, default=OUT_DEFAULT,
+                   help=f"default: {OUT_DEFAULT}/ (the Chinese edition: its zh/ folder)")
     p.add_argument("--notebooks-dir", type=Path, default=None,
                    help="where the chapters are (default: the repository's notebooks/)")
     return p
@@ -295,16 +328,24 @@ def main(argv: list[str] | None = None) -> int:
     params.update({k: v for k, v in (("profile", args.profile), ("device", args.device),
                                      ("seed", args.seed)) if v is not None})
     from bigmodel_lib.device import PROFILES
+    from bigmodel_lib.i18n import set_language
+
+    set_language(args.lang)
+    if args.lang != "en":
+        params["lang"] = args.lang
+    if args.timeout is not None and args.timeout <= 0:
+        print(f"bigmodel run: --timeout: must be a positive number of seconds, got {args.timeout}")
+        return 2
 
     if args.profile is not None and args.profile not in PROFILES:   # (a bad device is the chapter's to name)
         print(f"bigmodel run: --profile: profile must be one of {PROFILES}, got {args.profile!r}")
         return 2
     try:
-        chapters = find_chapters(args.notebooks_dir or default_notebooks_dir(), args.chapters)
+        chapters = find_chapters(args.notebooks_dir or default_notebooks_dir(args.lang), args.chapters)
     except ValueError as err:
         print(f"bigmodel run: {err}")
         return 2
-    out = args.output
+    out = args.output / "zh" if args.lang == "zh" else args.output
     out.mkdir(parents=True, exist_ok=True)
 
     static = STATIC if install_mathjax(out) else None
@@ -317,14 +358,15 @@ def main(argv: list[str] | None = None) -> int:
     for i, src in enumerate(bar):
         bar.set_postfix_str(src.stem)
         nav = nav_html(stems[i - 1] if i else None, stems[i + 1] if i + 1 < len(stems) else None)
-        rows.append(run_chapter(src, out, params, nav=nav, static=static))
+        rows.append(run_chapter(src, out, params, nav=nav, static=static, timeout=args.timeout))
         if rows[-1]["status"] != "ok":
             tqdm.write(f"FAILED {rows[-1]['error']}")
     bar.close()
 
     (out / "summary.json").write_text(json.dumps({"parameters": params, "chapters": rows}, indent=2) + "\n",
                                       encoding="utf-8")
-    write_index(out, rows, static=static)
+    write_index(out, rows, static=static, lang=args.lang,
+                title="大模型的挑战，动手实践（Big Models, Hands-On）" if args.lang == "zh" else "Big Models, Hands-On")
     width = max(len(r["chapter"]) for r in rows)
     print(f"\n{'chapter':<{width}}  status  seconds")
     for r in rows:

@@ -40,6 +40,13 @@ class Chapter:
     zh: Path
     zh_solutions: Path | None
 
+    def __post_init__(self):
+        if not isinstance(self.stem, str) or not re.fullmatch(r"\d\d_\w+", self.stem):
+            raise ValueError(f"stem must be a chapter's name such as '03_attention', got {self.stem!r}")
+        for name in ("english", "catalogue", "zh"):
+            if not isinstance(getattr(self, name), Path):
+                raise TypeError(f"{name} must be a pathlib.Path, got {type(getattr(self, name)).__name__}")
+
     def pairs(self) -> list[tuple[Path, Path]]:
         """(English notebook, Chinese notebook) for the chapter and its solutions."""
         out = [(self.english, self.zh)]
@@ -51,6 +58,9 @@ class Chapter:
 def chapters(root: Path = ROOT, only: list[str] | None = None) -> list[Chapter]:
     """Every chapter of the English course under `root`/notebooks, in order (or those whose number is in
     `only`, e.g. ["03", "07"])."""
+    if only is not None and (not isinstance(only, (list, tuple))
+                             or not all(isinstance(n, str) and re.fullmatch(r"\d\d", n) for n in only)):
+        raise ValueError(f"only must be a list of chapter numbers such as ['03', '07'], got {only!r}")
     root = Path(root)
     nbdir = root / "notebooks"
     if not nbdir.is_dir():
@@ -91,6 +101,8 @@ def extract_chapter(ch: Chapter, root: Path = ROOT) -> dict[str, int]:
     as its previous msgid; entries no cell uses any more become obsolete. Returns counts of what changed."""
     import polib
 
+    if not isinstance(ch, Chapter):
+        raise TypeError(f"ch must be a Chapter from translate.chapters(), got {type(ch).__name__}")
     po = polib.pofile(str(ch.catalogue), wrapwidth=0) if ch.catalogue.is_file() else _new_catalogue()
     by_id = {e.msgid: e for e in po if not e.obsolete}
     by_place: dict[tuple[str, str], object] = {}
@@ -167,6 +179,12 @@ def build_notebook(english: Path, catalogue, missing: list[str] | None = None) -
     """The Chinese notebook of `english`: markdown from the catalogue, code cells as they are, `lang = "zh"`
     added to the parameters cell. Markdown without a current translation stays English and is reported in
     `missing` (when given)."""
+    import polib
+
+    if not Path(english).is_file():
+        raise FileNotFoundError(f"english must be an English notebook; no file {english}")
+    if not isinstance(catalogue, polib.POFile):
+        raise TypeError(f"catalogue must be a polib.POFile (polib.pofile(path)), got {type(catalogue).__name__}")
     nb = nbformat.read(english, as_version=4)
     table = {e.msgid: e for e in catalogue if not e.obsolete}
     for cell in nb.cells:
@@ -279,6 +297,8 @@ def library_messages(package: Path | None = None) -> dict[str, list[tuple[str, s
     call and the default (last) argument of every `label(...)`/`L(...)` call that is a string literal.
     Exercise and figure modules of chapter NN go to `chNN`, everything else to `core`."""
     package = Path(package) if package is not None else Path(__file__).resolve().parent
+    if not package.is_dir():
+        raise FileNotFoundError(f"package must be the library's folder, got {package}")
     found: dict[str, list[tuple[str, str]]] = {}
     for path in sorted(package.rglob("*.py")):
         rel = path.relative_to(package).as_posix()
@@ -305,6 +325,8 @@ def extract_library(package: Path | None = None, locale: Path = LOCALE_DIR,
     added by hand, for labels built at run time) are kept. Returns new entries per catalogue."""
     import polib
 
+    if groups is not None and (not isinstance(groups, (list, tuple)) or not all(isinstance(g, str) for g in groups)):
+        raise TypeError(f"groups must be a list of catalogue names such as ['ch03', 'core'], got {groups!r}")
     counts = {}
     for group, msgs in library_messages(package).items():
         if groups is not None and group not in groups:
@@ -333,6 +355,8 @@ def check_library(locale: Path = LOCALE_DIR, groups: list[str] | None = None) ->
     """Library messages without a current translation, and translations whose {placeholders} differ."""
     import polib
 
+    if groups is not None and (not isinstance(groups, (list, tuple)) or not all(isinstance(g, str) for g in groups)):
+        raise TypeError(f"groups must be a list of catalogue names such as ['ch03', 'core'], got {groups!r}")
     problems = []
     seen = {text for group, msgs in library_messages().items() if groups is None or group in groups
             for text, _ in msgs}

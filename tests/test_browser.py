@@ -96,11 +96,16 @@ def free_port() -> int:
 @pytest.fixture
 def lab(tmp_path):
     """JupyterLab serving a copy of chapter 03 from tmp_path; stopped by its PID afterwards."""
-    if not CHAPTER.exists():
-        pytest.fail(f"{CHAPTER.relative_to(ROOT)} is missing: the browser test runs chapter 03")
+    yield from serve_lab(tmp_path, CHAPTER)
+
+
+def serve_lab(tmp_path: Path, notebook: Path):
+    """JupyterLab serving a copy of `notebook` from tmp_path (a generator: yields url, root and log)."""
+    if not notebook.exists():
+        pytest.fail(f"{notebook.relative_to(ROOT)} is missing")
     root = tmp_path / "root"
     root.mkdir()
-    shutil.copy(CHAPTER, root / CHAPTER.name)
+    shutil.copy(notebook, root / notebook.name)
     settings = tmp_path / "lab-settings"
     for name, value in LAB_SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +134,7 @@ def lab(tmp_path):
                 if time.monotonic() > deadline:
                     pytest.fail(f"JupyterLab did not answer in 120 s:\n{_tail(tmp_path / 'jupyterlab.log')}")
                 time.sleep(1)
-        yield {"url": f"http://127.0.0.1:{port}/lab/tree/{CHAPTER.name}?token={token}", "root": root,
+        yield {"url": f"http://127.0.0.1:{port}/lab/tree/{notebook.name}?token={token}", "root": root,
                "log": tmp_path / "jupyterlab.log"}
     finally:
         server.terminate()                      # JupyterLab shuts its kernels down on SIGTERM
@@ -255,3 +260,55 @@ def test_chapter_03_runs_in_jupyterlab_and_its_slider_reacts(chromium, lab, tmp_
         finally:
             browser.close()
     print(f"browser test took {time.monotonic() - start:.0f} s")
+
+
+ZH_CHAPTER = ROOT / "notebooks" / "zh" / "00_setup.ipynb"
+CJK_FAMILY = re.compile(r"CJK|Hei|Song|Ming|Kai|WenQuanYi|Source Han|PingFang|YaHei|Hiragino|Droid Sans Fallback",
+                        re.I)
+
+
+def test_a_chinese_chapter_opens_in_jupyterlab_with_every_glyph_drawn(chromium, tmp_path):
+    """The Chinese chapter 00 in JupyterLab: its title and first paragraphs render, and Chromium reports (through
+    its DevTools protocol, CSS.getPlatformFontsForNode) that a CJK font drew every Chinese character of them: a
+    character no font has would be drawn as a box by some other font, and counted there instead."""
+    from playwright.sync_api import sync_playwright
+
+    lab_gen = serve_lab(tmp_path, ZH_CHAPTER)
+    lab_zh = next(lab_gen)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            try:
+                page.goto(lab_zh["url"])
+                heading = page.locator(".jp-RenderedMarkdown h1").first
+                heading.wait_for(timeout=120_000)
+                title = heading.inner_text()
+                assert re.search(r"[\u4e00-\u9fff]", title), f"the title is not Chinese: {title!r}"
+                cdp = page.context.new_cdp_session(page)
+                cdp.send("DOM.enable")
+                cdp.send("CSS.enable")
+                root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+                nodes = cdp.send("DOM.querySelectorAll", {"nodeId": root,
+                                                          "selector": ".jp-RenderedMarkdown h1, "
+                                                                      ".jp-RenderedMarkdown p"})["nodeIds"]
+                checked, report = 0, []
+                for node in nodes[:12]:
+                    text = cdp.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"]
+                    han = len(re.findall(r"[\u4e00-\u9fff]", re.sub(r"<[^>]+>", "", text)))
+                    if not han:
+                        continue
+                    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+                    cjk = sum(f["glyphCount"] for f in fonts if CJK_FAMILY.search(f["familyName"]))
+                    report.append((han, [(f["familyName"], f["glyphCount"]) for f in fonts]))
+                    checked += 1
+                    assert cjk >= han, (f"{han} Chinese characters, but CJK fonts drew {cjk} glyphs: the rest are "
+                                        f"boxes. Fonts used: {fonts} (apt-get install fonts-noto-cjk)")
+                assert checked >= 2, f"found too few Chinese paragraphs to check: {report}"
+                print(f"checked {checked} paragraphs; fonts: {report[:3]}")
+                _save_screenshot(page, tmp_path, "00_setup_zh_jupyterlab.png")
+            finally:
+                browser.close()
+    finally:
+        lab_gen.close()

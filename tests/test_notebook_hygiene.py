@@ -25,7 +25,7 @@ def test_outputs_stripped_and_parameters_cell(path):
     tagged = [c for c in code if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1, f"{path.name}: needs exactly one code cell tagged 'parameters'"
     src = "".join(tagged[0]["source"])
-    for name in ("profile", "device", "seed"):
+    for name in ("profile", "device", "seed", "lang"):
         assert re.search(rf"^{name}\s*=", src, re.M), f"{path.name}: parameters cell must set {name}"
 
 

@@ -10,6 +10,8 @@ import html
 import json
 from dataclasses import dataclass
 
+from ..i18n import tr
+
 #: The MIME type under which a Result attaches its verdict to a notebook's output; `bigmodel grade`
 #: reads it from the executed notebooks (structured data, never the printed text).
 RESULT_MIME = "application/vnd.bigmodel.result+json"
@@ -74,7 +76,7 @@ class _Report(list):
     """The verdicts reached in this kernel (see `report`), shown as lines of text, carried as JSON."""
 
     def __repr__(self) -> str:
-        return "\n".join(repr(r) for r in self) or "no exercise checked yet"
+        return "\n".join(repr(r) for r in self) or tr("no exercise checked yet")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return {"text/plain": repr(self), REPORT_MIME: [r.to_json() for r in self]}
@@ -91,7 +93,7 @@ def not_attempted(name: str) -> Result:
     """The Result of an answer still set to None."""
     if not isinstance(name, str):
         raise TypeError(f"name must be a str such as '03.1 ...', got {type(name).__name__}")
-    return Result(name, False, "not attempted yet: replace the None with your answer and run the cell again.",
+    return Result(name, False, tr("not attempted yet: replace the None with your answer and run the cell again."),
                   attempted=False)
 
 
@@ -113,4 +115,4 @@ def run_check(name: str, answer, check) -> Result:
     try:
         return check(answer)
     except Exception as e:  # the learner's function raised: say so instead of crashing the chapter
-        return Result(name, False, f"your answer raised {type(e).__name__}: {e}")
+        return Result(name, False, tr("your answer raised {error}: {message}", error=type(e).__name__, message=e))

@@ -28,4 +28,6 @@ CASES = [
      r"affinity must be a positive int"),
     ("describe-build-info", "device.describe_build", lambda: device.describe_build("cpu"), TypeError,
      r"info must be a dict from build_info\(\)"),
+    ("dev-setup-lang", "device.setup", lambda: device.setup(lang="english"), ValueError,
+     r"lang must be one of \('en', 'zh'\), got 'english'"),
 ]
