@@ -126,18 +126,16 @@ def _scanned_system_fonts() -> bool:
 
 
 def use_cjk_font() -> str | None:
-    """Let matplotlib draw Chinese: put the CJK font found by `cjk_font` after the default sans-serif font, so
-    Latin letters keep their usual look and Chinese falls back to it glyph by glyph. Returns its name, or None
-    when the machine has none (then figures keep English labels)."""
+    """Let matplotlib draw Chinese: the font family becomes [the default sans-serif font, the CJK font found by
+    `cjk_font`], so Latin letters keep their usual look and each Chinese glyph falls back to the CJK font.
+    (matplotlib falls back glyph by glyph along `font.family` only: a CJK font second in `font.sans-serif` is
+    never reached.) Returns the font's name, or None when the machine has none (figures keep English labels)."""
     import matplotlib
 
     font = cjk_font()
     if font is not None:
-        family = list(matplotlib.rcParams["font.sans-serif"])
-        if font not in family:
-            matplotlib.rcParams["font.sans-serif"] = family[:1] + [font] + family[1:]
-        if "sans-serif" not in matplotlib.rcParams["font.family"]:
-            matplotlib.rcParams["font.family"] = ["sans-serif"]
+        first = next((f for f in matplotlib.rcParams["font.sans-serif"] if f != font), "DejaVu Sans")
+        matplotlib.rcParams["font.family"] = [first, font]
     return font
 
 

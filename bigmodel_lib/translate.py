@@ -109,7 +109,7 @@ def extract_chapter(ch: Chapter, root: Path = ROOT) -> dict[str, int]:
     for e in po:
         if not e.obsolete:
             for occ in e.occurrences:
-                by_place[tuple(occ)] = e
+                by_place[_place(occ)] = e
     counts = {"new": 0, "fuzzy": 0, "obsolete": 0}
     used: dict[str, list[tuple[str, str]]] = {}
     order: list[str] = []
@@ -147,6 +147,13 @@ def extract_chapter(ch: Chapter, root: Path = ROOT) -> dict[str, int]:
     ch.catalogue.parent.mkdir(parents=True, exist_ok=True)
     fresh.save(str(ch.catalogue))
     return counts
+
+
+def _place(occurrence: tuple[str, str]) -> tuple[str, str]:
+    """(notebook, cell id) of a `#: notebook:cellid` reference: polib reads a line "number" that is not a number
+    as part of the file name."""
+    path, line = occurrence
+    return tuple(path.rsplit(":", 1)) if not line and ":" in path else (path, line)
 
 
 def _relink(text: str) -> str:
@@ -334,17 +341,18 @@ def extract_library(package: Path | None = None, locale: Path = LOCALE_DIR,
         path = Path(locale) / LANG / f"{group}.po"
         po = polib.pofile(str(path), wrapwidth=0) if path.is_file() else _new_catalogue()
         have = {e.msgid: e for e in po}
+        places: dict[str, list[tuple[str, str]]] = {}
         n = 0
         for text, where in msgs:
-            e = have.get(text)
-            if e is None:
-                e = polib.POEntry(msgid=text, msgstr="")
-                po.append(e)
-                have[text] = e
+            if text not in have:
+                have[text] = polib.POEntry(msgid=text, msgstr="")
+                po.append(have[text])
                 n += 1
             src, line = where.rsplit(":", 1)
-            if (src, line) not in [tuple(o) for o in e.occurrences]:
-                e.occurrences.append((src, line))
+            if (src, line) not in places.setdefault(text, []):
+                places[text].append((src, line))
+        for text, found in places.items():          # where the source uses it today (entries added by hand keep
+            have[text].occurrences = found          # theirs)
         path.parent.mkdir(parents=True, exist_ok=True)
         po.save(str(path))
         counts[group] = n

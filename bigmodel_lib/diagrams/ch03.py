@@ -38,12 +38,13 @@ def qkv_one_query(tokens: Sequence[str], q, K, V, query_index: int, features: Se
     w = _softmax(scaled)
     out = w @ V
     c = 0.42
-    fig, ax = canvas(12.5, 3.4, title=L("title", f"One query ('{tokens[query_index]}') against all keys"))
+    word = tokens[query_index]
+    fig, ax = canvas(12.5, 3.4, title=L("title", "One query ('{word}') against all keys").format(word=word))
     top = 2.4 - T * c        # lower edge of the T-row matrices
     cols = [f[:4] for f in features] if features is not None else None
     # the query
     matrix(ax, 0.3, top + (T - 1) * c, [q], cell=c, fmt="{:.0f}", cmap="YlOrBr", vmin=-1, vmax=3,
-           title=L("query", f"query of '{tokens[query_index]}'"), col_labels=cols, fontsize=7.5)
+           title=L("query", "query of '{word}'").format(word=word), col_labels=cols, fontsize=7.5)
     # the keys
     kx = 0.3 + dk * c + 1.25
     matrix(ax, kx, top, K, cell=c, fmt="{:.0f}", cmap="Blues", vmin=-1, vmax=2, row_labels=list(tokens),
@@ -60,7 +61,8 @@ def qkv_one_query(tokens: Sequence[str], q, K, V, query_index: int, features: Se
     matrix(ax, s2, top, col(scaled), cell=c, fmt="{:.2f}", cmap="Greys", vmin=-2, vmax=4,
            title=L("scaled", "÷ √d_k"))
     arrow(ax, (sx + c + 0.05, top + T * c / 2), (s2 - 0.05, top + T * c / 2),
-          text=L("scale", f"÷{math.sqrt(dk):.0f}" if float(math.sqrt(dk)).is_integer() else f"÷{math.sqrt(dk):.2f}"),
+          text=(L("scale", "÷{root:.0f}") if float(math.sqrt(dk)).is_integer() else L("scale", "÷{root:.2f}"))
+          .format(root=math.sqrt(dk)),
           fontsize=8, text_offset=(0, 0.2))
     wx = s2 + c + 1.1
     matrix(ax, wx, top, col(w), cell=c, fmt="{:.2f}", cmap="Oranges", vmin=0, vmax=1.2,
@@ -150,7 +152,7 @@ def multi_head(n_tokens: int = 3, d_model: int = 4, n_heads: int = 2,
     row_gap = gh + 0.65
     top = 0.55 + n_heads * row_gap + 0.35        # lower edge of the top band
     fig, ax = canvas(12.5, top + gh + 0.55,
-                     title=L("title", f"{n_heads} heads: split the width, attend in each, merge"))
+                     title=L("title", "{n} heads: split the width, attend in each, merge").format(n=n_heads))
 
     def grid(x, y, width, colors, text=""):
         for j in range(width):
@@ -161,7 +163,7 @@ def multi_head(n_tokens: int = 3, d_model: int = 4, n_heads: int = 2,
 
     head_cols = [hc[j // dh] for j in range(d_model)]
     # top band: X -> projections -> Q, K, V
-    grid(0.3, top, d_model, [COLORS["input"]] * d_model, L("x", f"X  [{T}×{d_model}]"))
+    grid(0.3, top, d_model, [COLORS["input"]] * d_model, L("x", "X  [{T}×{d}]").format(T=T, d=d_model))
     px = 0.3 + d_model * c + 0.45
     box(ax, px, top + gh / 2 - 0.32, 1.4, 0.64, L("proj", "W_Q, W_K, W_V"), color="attn", fontsize=8.5)
     arrow(ax, (0.3 + d_model * c + 0.05, top + gh / 2), (px - 0.02, top + gh / 2))
@@ -191,13 +193,13 @@ def multi_head(n_tokens: int = 3, d_model: int = 4, n_heads: int = 2,
     # merge
     mx = ax_x + 2.4 + dh * c + 0.9
     my = (rows[0] + rows[-1]) / 2
-    grid(mx, my, d_model, head_cols, L("concat", f"concat  [{T}×{d_model}]"))
+    grid(mx, my, d_model, head_cols, L("concat", "concat  [{T}×{d}]").format(T=T, d=d_model))
     for y in rows:
         arrow(ax, (ax_x + 2.4 + dh * c + 0.05, y + gh / 2), (mx - 0.05, my + gh / 2), lw=1.1)
     wx = mx + d_model * c + 0.4
     box(ax, wx, my + gh / 2 - 0.3, 0.75, 0.6, L("wo", "W_O"), color="attn", fontsize=9)
     arrow(ax, (mx + d_model * c + 0.05, my + gh / 2), (wx - 0.02, my + gh / 2))
-    grid(wx + 1.1, my, d_model, [COLORS["output"]] * d_model, L("out", f"output  [{T}×{d_model}]"))
+    grid(wx + 1.1, my, d_model, [COLORS["output"]] * d_model, L("out", "output  [{T}×{d}]").format(T=T, d=d_model))
     arrow(ax, (wx + 0.77, my + gh / 2), (wx + 1.07, my + gh / 2))
     note(ax, 6.25, 0.15, L("foot", "Colours mark the columns each head owns. Split and merge are reshapes; only "
                                    "W_Q, W_K, W_V and W_O hold parameters."), fontsize=9)

@@ -21,22 +21,23 @@ def methods_map_figure(labels: dict | None = None) -> Figure:
              L("h_examples", "examples")]
     for (x, w), h in zip(cols, heads):
         note(ax, x + w / 2, 4.45, h, color="edge", style="normal", fontsize=10)
-    rows = [
-        ("attn", "attention", "open the model: read its\nattention weights", "free (one forward pass)",
-         "attention maps\n(chapter 04, 06)", "attn"),
-        ("grad", "gradients", "open the model and\ndifferentiate it", "1 backward pass\n(IG: one per step)",
-         "gradient × input,\nintegrated gradients", "key"),
-        ("pert", "perturbation", "only call it (a black box)\non changed inputs", "T + 1 forward passes",
-         "occlusion", "weight"),
-        ("surr", "surrogate models", "only call it, many times;\nfit a simple model locally",
-         "hundreds of forward\npasses", "LIME, SHAP", "value"),
+    rows = [     # family, what it needs, cost, examples, colour: each text looked up here, under its label key
+        (L("attn", "attention"), L("attn_needs", "open the model: read its\nattention weights"),
+         L("attn_cost", "free (one forward pass)"), L("attn_examples", "attention maps\n(chapter 04, 06)"), "attn"),
+        (L("grad", "gradients"), L("grad_needs", "open the model and\ndifferentiate it"),
+         L("grad_cost", "1 backward pass\n(IG: one per step)"),
+         L("grad_examples", "gradient × input,\nintegrated gradients"), "key"),
+        (L("pert", "perturbation"), L("pert_needs", "only call it (a black box)\non changed inputs"),
+         L("pert_cost", "T + 1 forward passes"), L("pert_examples", "occlusion"), "weight"),
+        (L("surr", "surrogate models"), L("surr_needs", "only call it, many times;\nfit a simple model locally"),
+         L("surr_cost", "hundreds of forward\npasses"), L("surr_examples", "LIME, SHAP"), "value"),
     ]
     y = 3.45
-    for key, fam, needs, cost, ex, color in rows:
-        box(ax, cols[0][0], y, cols[0][1], 0.75, L(key, fam), color=color, weight="bold", fontsize=10)
-        box(ax, cols[1][0], y, cols[1][1], 0.75, L(f"{key}_needs", needs), color="neutral", fontsize=9)
-        box(ax, cols[2][0], y, cols[2][1], 0.75, L(f"{key}_cost", cost), color="neutral", fontsize=9)
-        box(ax, cols[3][0], y, cols[3][1], 0.75, L(f"{key}_examples", ex), color="neutral", fontsize=9)
+    for fam, needs, cost, ex, color in rows:
+        box(ax, cols[0][0], y, cols[0][1], 0.75, fam, color=color, weight="bold", fontsize=10)
+        box(ax, cols[1][0], y, cols[1][1], 0.75, needs, color="neutral", fontsize=9)
+        box(ax, cols[2][0], y, cols[2][1], 0.75, cost, color="neutral", fontsize=9)
+        box(ax, cols[3][0], y, cols[3][1], 0.75, ex, color="neutral", fontsize=9)
         y -= 0.95
     arrow(ax, (11.1, 4.1), (11.1, 0.6), color="muted", lw=1.2)
     note(ax, 11.25, 2.35, L("access", "less\naccess\nneeded"), fontsize=8, ha="left")

@@ -9,6 +9,7 @@ import math
 
 import torch
 
+from ..i18n import tr
 from . import Result, run_check, verdict
 
 
@@ -37,17 +38,18 @@ def exercise_1(mlp_flops_fn) -> Result:
             if got != want:
                 wrong.append((b, di, dh, do, got, want))
         if not wrong:
-            return verdict(name, True, "right, and torch's FlopCounterMode agrees: each Linear is one product of "
-                           "a [batch, d_in] by a [d_in, d_out] matrix, 2·batch·d_in·d_out FLOPs, and the two "
-                           "add up.", "")
+            return verdict(name, True, tr("right, and torch's FlopCounterMode agrees: each Linear is one product "
+                                          "of a [batch, d_in] by a [d_in, d_out] matrix, 2·batch·d_in·d_out "
+                                          "FLOPs, and the two add up."), "")
         b, di, dh, do, got, want = wrong[0]
-        hint = "count a multiply and an add for every term: 2·m·k·n for an (m×k)·(k×n) product"
+        hint = tr("count a multiply and an add for every term: 2·m·k·n for an (m×k)·(k×n) product")
         if got == want // 2:
-            hint = "you counted the multiplies only; every term is a multiply and an add"
+            hint = tr("you counted the multiplies only; every term is a multiply and an add")
         elif got == 2 * b * di * do:
-            hint = "there are two products: input -> hidden, then hidden -> output"
-        return Result(name, False, f"for batch={b}, d_in={di}, d_hidden={dh}, d_out={do} you gave {got}, torch "
-                                   f"counts {want}: {hint}. (Biases and ReLU are not counted.)")
+            hint = tr("there are two products: input -> hidden, then hidden -> output")
+        return Result(name, False, tr("for batch={b}, d_in={di}, d_hidden={dh}, d_out={do} you gave {got}, torch "
+                                      "counts {want}: {hint}. (Biases and ReLU are not counted.)",
+                                      b=b, di=di, dh=dh, do=do, got=got, want=want, hint=hint))
     return run_check(name, mlp_flops_fn, check)
 
 
@@ -56,12 +58,13 @@ def exercise_2(device_name) -> Result:
     def check(name):
         from ..device import pick_device
         want = pick_device("auto").type
-        why = (f"torch.cuda.is_available() is {torch.cuda.is_available()}, "
-               f"MPS available: {bool(getattr(torch.backends, 'mps', None)) and torch.backends.mps.is_available()}")
+        why = tr("torch.cuda.is_available() is {cuda}, MPS available: {mps}", cuda=torch.cuda.is_available(),
+                 mps=bool(getattr(torch.backends, 'mps', None)) and torch.backends.mps.is_available())
         return verdict("00.2 device", str(name) == want,
-                       f"right: this machine trains on {want} ({why}).",
-                       f"you said {name!r}, but pick_device('auto') finds {want!r}: {why}. "
-                       f"\"auto\" takes the first of cuda, mps, cpu that is available.")
+                       tr("right: this machine trains on {want} ({why}).", want=want, why=why),
+                       tr("you said {name!r}, but pick_device('auto') finds {want!r}: {why}. "
+                          "\"auto\" takes the first of cuda, mps, cpu that is available.", name=name, want=want,
+                          why=why))
     return run_check("00.2 device", device_name, check)
 
 
@@ -73,11 +76,12 @@ def exercise_3(model) -> Result:
         from ..data import char_corpus
         from ..models import GPT
         if not isinstance(m, GPT):
-            return Result(name, False, f"give a bigmodel_lib GPT, got {type(m).__name__}.")
+            return Result(name, False, tr("give a bigmodel_lib GPT, got {type}.", type=type(m).__name__))
         tok, data = char_corpus(block_size=min(32, m.config.block_size), batch_size=8)
         if m.config.vocab_size != tok.vocab_size:
-            return Result(name, False, f"the model's vocab_size is {m.config.vocab_size}; the course's corpus has "
-                                       f"{tok.vocab_size} characters (use tok.vocab_size).")
+            return Result(name, False, tr("the model's vocab_size is {got}; the course's corpus has {want} "
+                                          "characters (use tok.vocab_size).", got=m.config.vocab_size,
+                                          want=tok.vocab_size))
         x, y = data.get_batch("val", torch.Generator().manual_seed(0))
         dev = next(m.parameters()).device
         was = m.training
@@ -88,10 +92,11 @@ def exercise_3(model) -> Result:
         lnv = math.log(tok.vocab_size)
         got = loss.item()
         return verdict(name, got > lnv + 1.0,
-                       f"done: loss {got:.2f} against ln V = {lnv:.2f}. A model that is sure of itself and wrong "
-                       f"pays more than one that spreads its bets evenly: ln V is the price of knowing nothing, "
-                       f"not the worst a model can do.",
-                       f"loss {got:.2f}, needs more than ln V + 1 = {lnv + 1:.2f}. A fresh model's logits are all "
-                       f"close to 0, so its softmax is nearly uniform. Make the logits large (they come out of "
-                       f"`head`, which shares its weight with `tok_emb`), so that it bets hard on random tokens.")
+                       tr("done: loss {got:.2f} against ln V = {lnv:.2f}. A model that is sure of itself and wrong "
+                          "pays more than one that spreads its bets evenly: ln V is the price of knowing nothing, "
+                          "not the worst a model can do.", got=got, lnv=lnv),
+                       tr("loss {got:.2f}, needs more than ln V + 1 = {target:.2f}. A fresh model's logits are all "
+                          "close to 0, so its softmax is nearly uniform. Make the logits large (they come out of "
+                          "`head`, which shares its weight with `tok_emb`), so that it bets hard on random tokens.",
+                          got=got, target=lnv + 1))
     return run_check(name, model, check)

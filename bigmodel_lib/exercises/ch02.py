@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ..i18n import tr
 from . import Result, run_check, verdict
 
 _OPTIMIZERS = ("sgd", "momentum", "adamw")
@@ -50,18 +51,20 @@ def exercise_1(state_bytes_fn) -> Result:
                     if got != want:
                         per = want // n
                         hint = {
-                            "sgd": "plain SGD keeps no state: weights and gradients only",
-                            "momentum": "SGD with momentum keeps one buffer per parameter, in the parameter's format",
-                            "adamw": "AdamW keeps two moments (m and v) per parameter, in the parameter's format",
+                            "sgd": tr("plain SGD keeps no state: weights and gradients only"),
+                            "momentum": tr("SGD with momentum keeps one buffer per parameter, in the parameter's "
+                                           "format"),
+                            "adamw": tr("AdamW keeps two moments (m and v) per parameter, in the parameter's format"),
                         }[opt]
                         return Result(name, False,
-                                      f"for {n} parameters, optimizer={opt!r}, dtype={dt!r} you gave {got}, torch "
-                                      f"allocates {want} bytes ({per} per parameter). Count the weights, one "
-                                      f"gradient per weight, and the optimizer's state; {hint}.")
-        return verdict(name, True, "right, on models you had not seen: bytes per parameter = (1 weight + 1 gradient "
-                       "+ the optimizer's buffers) × the format's size: SGD 2×, momentum 3×, AdamW 4×, times 4 bytes "
-                       "in fp32 or 2 in bf16. Plain bf16 AdamW is 8 bytes; mixed precision costs 16 because it adds "
-                       "an fp32 master copy and keeps the moments in fp32.", "")
+                                      tr("for {n} parameters, optimizer={opt!r}, dtype={dt!r} you gave {got}, torch "
+                                         "allocates {want} bytes ({per} per parameter). Count the weights, one "
+                                         "gradient per weight, and the optimizer's state; {hint}.",
+                                         n=n, opt=opt, dt=dt, got=got, want=want, per=per, hint=hint))
+        return verdict(name, True, tr("right, on models you had not seen: bytes per parameter = (1 weight + 1 "
+                       "gradient + the optimizer's buffers) × the format's size: SGD 2×, momentum 3×, AdamW 4×, times "
+                       "4 bytes in fp32 or 2 in bf16. Plain bf16 AdamW is 8 bytes; mixed precision costs 16 because "
+                       "it adds an fp32 master copy and keeps the moments in fp32."), "")
     return run_check(name, state_bytes_fn, check)
 
 
@@ -75,16 +78,17 @@ def exercise_2(gigabytes) -> Result:
         got = float(ans)
         hint = ""
         if math.isclose(got, want / 8, rel_tol=0.02):
-            hint = " That is the bf16 weights alone."
+            hint = tr(" That is the bf16 weights alone.")
         elif math.isclose(got, want / 4, rel_tol=0.02):
-            hint = " That is fp32 weights alone; training also keeps gradients and Adam's two moments."
+            hint = tr(" That is fp32 weights alone; training also keeps gradients and Adam's two moments.")
         elif math.isclose(got, want * 1e9 / 2 ** 30, rel_tol=0.01):
-            hint = " Use decimal gigabytes (1e9 bytes), not GiB."
+            hint = tr(" Use decimal gigabytes (1e9 bytes), not GiB.")
         return verdict(name, math.isclose(got, want, rel_tol=0.02),
-                       f"right: 16 bytes × 8e9 parameters = {want:.0f} GB, before activations: more than one 80 GB "
-                       f"GPU holds, for a model whose bf16 weights alone ({want / 8:.0f} GB) fit easily.",
-                       f"you gave {got:.4g} GB.{hint} Per parameter: bf16 weights 2 + bf16 gradients 2 + fp32 "
-                       f"master weights 4 + Adam m 4 + Adam v 4 bytes.")
+                       tr("right: 16 bytes × 8e9 parameters = {want:.0f} GB, before activations: more than one 80 GB "
+                          "GPU holds, for a model whose bf16 weights alone ({weights:.0f} GB) fit easily.",
+                          want=want, weights=want / 8),
+                       tr("you gave {got:.4g} GB.{hint} Per parameter: bf16 weights 2 + bf16 gradients 2 + fp32 "
+                          "master weights 4 + Adam m 4 + Adam v 4 bytes.", got=got, hint=hint))
     return run_check(name, gigabytes, check)
 
 
@@ -98,25 +102,28 @@ def exercise_3(shape) -> Result:
 
         from ..models import GPT, GPTConfig
         if not (isinstance(s, (tuple, list)) and len(s) == 3 and all(isinstance(v, int) for v in s)):
-            return Result(name, False, f"give a tuple of three ints (n_layer, n_head, d_model), got {s!r}.")
+            return Result(name, False, tr("give a tuple of three ints (n_layer, n_head, d_model), got {s!r}.",
+                                          s=s))
         L, H, d = s
         if L < 1 or H < 1 or d < 1 or d % H:
-            return Result(name, False, f"n_layer, n_head, d_model must be >= 1 and d_model divisible by n_head, "
-                                       f"got {s}.")
+            return Result(name, False, tr("n_layer, n_head, d_model must be >= 1 and d_model divisible by n_head, "
+                                          "got {s}.", s=s))
         if L * d * d > 1e10:
-            return Result(name, False, f"{s} is far above 400M parameters (12·L·d² alone is {12 * L * d * d:.3g}).")
+            return Result(name, False, tr("{s} is far above 400M parameters (12·L·d² alone is {blocks:.3g}).",
+                                          s=s, blocks=12 * L * d * d))
         with torch.device("meta"):
             m = GPT(GPTConfig(vocab_size=50257, block_size=1024, n_layer=L, n_head=H, d_model=d))
         total = sum(p.numel() for p in m.parameters())
         blocks = sum(p.numel() for p in m.blocks.parameters())
         share = blocks / total
         ok = total < 400e6 and share >= 0.88
-        gpt2_medium = "GPT-2 medium's shape (24 layers, width 1024) reaches 85%"
+        gpt2_medium = tr("GPT-2 medium's shape (24 layers, width 1024) reaches 85%")
         return verdict(name, ok,
-                       f"done: {total / 1e6:.0f}M parameters, {share:.1%} of them in the blocks. The blocks grow "
-                       f"with L·d², the embeddings only with d, so the share rises with depth and width; "
-                       f"{gpt2_medium}.",
-                       f"{total / 1e6:.0f}M parameters with {share:.1%} in the blocks; the goal is under 400M and at "
-                       f"least 88%. {gpt2_medium}. The blocks grow as L·d², the embeddings only as d: try deeper "
-                       f"or wider shapes and watch both numbers.")
+                       tr("done: {millions:.0f}M parameters, {share:.1%} of them in the blocks. The blocks grow "
+                          "with L·d², the embeddings only with d, so the share rises with depth and width; "
+                          "{gpt2_medium}.", millions=total / 1e6, share=share, gpt2_medium=gpt2_medium),
+                       tr("{millions:.0f}M parameters with {share:.1%} in the blocks; the goal is under 400M and at "
+                          "least 88%. {gpt2_medium}. The blocks grow as L·d², the embeddings only as d: try deeper "
+                          "or wider shapes and watch both numbers.", millions=total / 1e6, share=share,
+                          gpt2_medium=gpt2_medium))
     return run_check(name, shape, check)

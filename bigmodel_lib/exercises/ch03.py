@@ -10,6 +10,7 @@ import math
 
 import torch
 
+from ..i18n import tr
 from . import Result, run_check, verdict
 
 # the chapter's worked example: cat, sat, mat with features animal, place, action, past
@@ -40,27 +41,28 @@ def exercise_1(mha_fn) -> Result:
                     got = got[0]
                 if not isinstance(got, torch.Tensor) or got.shape != want.shape:
                     shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
-                    return Result(name, False, f"for x of shape {(B, T, d)} with {h} heads the output must have "
-                                               f"shape {tuple(want.shape)}, got {shape}.")
+                    return Result(name, False, tr("for x of shape {x_shape} with {h} heads the output must have "
+                                                  "shape {want}, got {shape}.", x_shape=(B, T, d), h=h,
+                                                  want=tuple(want.shape), shape=shape))
                 if torch.allclose(got, want, atol=1e-4, rtol=1e-4):
                     continue
                 no_mask = ref_layer(x, x, x, need_weights=False)[0]
                 err = (got - want).abs().max().item()
                 if torch.allclose(got, no_mask, atol=1e-4, rtol=1e-4):
-                    hint = "it matches attention *without* the causal mask: position i may only see keys 0..i"
+                    hint = tr("it matches attention *without* the causal mask: position i may only see keys 0..i")
                 elif torch.allclose(got[:, 0], want[:, 0], atol=1e-4) and not torch.allclose(got[:, -1], want[:, -1],
                                                                                               atol=1e-4):
-                    hint = ("the first position is right but later ones are not: check the scale (√ of the *head* "
-                            "width d/h, not of d) and that each head sees only its own d/h columns")
+                    hint = tr("the first position is right but later ones are not: check the scale (√ of the *head* "
+                              "width d/h, not of d) and that each head sees only its own d/h columns")
                 else:
-                    hint = ("likely suspects: splitting heads with view(B, T, h, d/h) and then transpose(1, 2) (not "
-                            "a plain view to [B, h, T, d/h]); the scale √(d/h); merging back with transpose(1, 2) "
-                            "and reshape(B, T, d) before W_O; F.linear(x, w) computes x @ w.T")
-                return Result(name, False, f"for (B, T, d, heads) = {(B, T, d, h)} the output is off by up to "
-                                           f"{err:.3g}: {hint}.")
-        return verdict(name, True, "right, and equal to torch's nn.MultiheadAttention on shapes you had not seen: "
-                       "project, split the width into heads, attend with the causal mask and √(d/h), merge, "
-                       "project out.", "")
+                    hint = tr("likely suspects: splitting heads with view(B, T, h, d/h) and then transpose(1, 2) "
+                              "(not a plain view to [B, h, T, d/h]); the scale √(d/h); merging back with "
+                              "transpose(1, 2) and reshape(B, T, d) before W_O; F.linear(x, w) computes x @ w.T")
+                return Result(name, False, tr("for (B, T, d, heads) = {shape} the output is off by up to "
+                                              "{err:.3g}: {hint}.", shape=(B, T, d, h), err=err, hint=hint))
+        return verdict(name, True, tr("right, and equal to torch's nn.MultiheadAttention on shapes you had not "
+                                      "seen: project, split the width into heads, attend with the causal mask and "
+                                      "√(d/h), merge, project out."), "")
     return run_check(name, mha_fn, check)
 
 
@@ -73,11 +75,12 @@ def exercise_2(scale_fn) -> Result:
         got = [float(fn(d, s)) for d, s in cases]
         want = [1.0 / (s * s * math.sqrt(d)) for d, s in cases]
         ok = all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(got, want))
-        return verdict(name, ok, "right: Var(q·k) = d_k·σ⁴, so multiply by 1/(σ²·√d_k). With σ = 1 it is the "
-                       "1/√d_k of the formula.",
-                       f"for (d_k, sigma) = {cases} you gave {[round(x, 5) for x in got]}, expected "
-                       f"{[round(x, 5) for x in want]}. Each product q_i·k_i has variance σ²·σ² = σ⁴; the sum of "
-                       f"d_k of them has variance d_k·σ⁴, and scaling by c multiplies the variance by c².")
+        return verdict(name, ok, tr("right: Var(q·k) = d_k·σ⁴, so multiply by 1/(σ²·√d_k). With σ = 1 it is the "
+                                    "1/√d_k of the formula."),
+                       tr("for (d_k, sigma) = {cases} you gave {got}, expected {want}. Each product q_i·k_i has "
+                          "variance σ²·σ² = σ⁴; the sum of d_k of them has variance d_k·σ⁴, and scaling by c "
+                          "multiplies the variance by c².", cases=cases, got=[round(x, 5) for x in got],
+                          want=[round(x, 5) for x in want]))
     return run_check(name, scale_fn, check)
 
 
@@ -92,10 +95,11 @@ def exercise_3(bytes_fn) -> Result:
         for b, h, t, e in cases:   # the size of a real [b, h, t, t] weight tensor, without allocating it
             w = torch.empty(b, h, t, t, dtype={4: torch.float32, 2: torch.bfloat16}[e], device="meta")
             want.append(w.numel() * w.element_size())
-        return verdict(name, got == want, f"right: one T×T matrix per sequence and head; at 8 sequences, 12 heads "
-                       f"and T=2048 in bf16 that is already {want[1] / 2**30:.2f} GiB for one layer.",
-                       f"for (batch, heads, T, bytes) = {cases} you gave {got}, expected {want}. Every head of "
-                       f"every sequence stores one weight per (query, key) pair.")
+        return verdict(name, got == want, tr("right: one T×T matrix per sequence and head; at 8 sequences, 12 "
+                                             "heads and T=2048 in bf16 that is already {gib:.2f} GiB for one layer.",
+                                             gib=want[1] / 2**30),
+                       tr("for (batch, heads, T, bytes) = {cases} you gave {got}, expected {want}. Every head of "
+                          "every sequence stores one weight per (query, key) pair.", cases=cases, got=got, want=want))
     return run_check(name, bytes_fn, check)
 
 
@@ -110,19 +114,19 @@ def exercise_4(sat_output) -> Result:
         want = F.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True)[0, 1]
         got = torch.as_tensor(ans, dtype=torch.float32).flatten()
         if got.numel() != 4:
-            return Result(name, False, f"give the 4 numbers of the output row, got {got.numel()}.")
+            return Result(name, False, tr("give the 4 numbers of the output row, got {n}.", n=got.numel()))
         if torch.allclose(got, want, atol=0.01):
-            return verdict(name, True, f"right: {[round(v, 2) for v in want.tolist()]}. 'sat' may see 'cat' and "
-                           f"itself; scaled scores 1 and 0 give weights e/(e+1) ≈ 0.73 and 1/(e+1) ≈ 0.27, and the "
-                           f"output mixes their value rows.", "")
+            return verdict(name, True, tr("right: {want}. 'sat' may see 'cat' and itself; scaled scores 1 and 0 "
+                                          "give weights e/(e+1) ≈ 0.73 and 1/(e+1) ≈ 0.27, and the output mixes "
+                                          "their value rows.", want=[round(v, 2) for v in want.tolist()]), "")
         unmasked = F.scaled_dot_product_attention(q[None], k[None], v[None])[0, 1]
         unscaled = F.scaled_dot_product_attention(q[None], k[None], v[None], is_causal=True, scale=1.0)[0, 1]
-        hint = "scores q·k, divide by √d_k = 2, softmax over the keys 'sat' may see, then mix the value rows"
+        hint = tr("scores q·k, divide by √d_k = 2, softmax over the keys 'sat' may see, then mix the value rows")
         if torch.allclose(got, unmasked, atol=0.01):
-            hint = "that is the row without the mask: 'sat' must not see 'mat', which comes after it"
+            hint = tr("that is the row without the mask: 'sat' must not see 'mat', which comes after it")
         elif torch.allclose(got, unscaled, atol=0.01):
-            hint = "that forgets to divide the scores by √d_k = 2"
-        return Result(name, False, f"you gave {[round(v, 2) for v in got.tolist()]}: {hint}.")
+            hint = tr("that forgets to divide the scores by √d_k = 2")
+        return Result(name, False, tr("you gave {got}: {hint}.", got=[round(v, 2) for v in got.tolist()], hint=hint))
     return run_check(name, sat_output, check)
 
 
@@ -134,10 +138,11 @@ def exercise_5(make_weights) -> Result:
     def check(fn):
         out = fn()
         if not (isinstance(out, tuple) and len(out) == 2):
-            return Result(name, False, "make_weights() must return a tuple (W_Q, W_K).")
+            return Result(name, False, tr("make_weights() must return a tuple (W_Q, W_K)."))
         wq, wk = (torch.as_tensor(w, dtype=torch.float32) for w in out)
         if wq.shape != (8, 8) or wk.shape != (8, 8):
-            return Result(name, False, f"W_Q and W_K must be 8×8, got {tuple(wq.shape)} and {tuple(wk.shape)}.")
+            return Result(name, False, tr("W_Q and W_K must be 8×8, got {wq} and {wk}.", wq=tuple(wq.shape),
+                                          wk=tuple(wk.shape)))
         x = torch.eye(8)
         scores = (x @ wq) @ (x @ wk).T / math.sqrt(8)
         scores = scores.masked_fill(~torch.ones(8, 8, dtype=torch.bool).tril(), float("-inf"))
@@ -146,11 +151,12 @@ def exercise_5(make_weights) -> Result:
         worst = int(prev.argmin()) + 1
         ok = bool((prev >= 0.8).all())
         return verdict(name, ok,
-                       f"done: every query puts at least {prev.min():.2f} on the token before it (the hardest row, "
-                       f"position {worst}, has the most competitors). Chapter 06 asks what looking at attention "
-                       f"maps like this one can and cannot explain.",
-                       f"the weight on the previous token is {[round(v, 2) for v in prev.tolist()]} for positions "
-                       f"1..7; position {worst} is the weakest. Row i's query must match key i-1 far better than "
-                       f"the other i keys it may see: think about which matrix shifts a one-hot vector by one "
-                       f"place, and how large the scores must be for the softmax to pick one key among eight.")
+                       tr("done: every query puts at least {least:.2f} on the token before it (the hardest row, "
+                          "position {worst}, has the most competitors). Chapter 06 asks what looking at attention "
+                          "maps like this one can and cannot explain.", least=float(prev.min()), worst=worst),
+                       tr("the weight on the previous token is {prev} for positions 1..7; position {worst} is the "
+                          "weakest. Row i's query must match key i-1 far better than the other i keys it may see: "
+                          "think about which matrix shifts a one-hot vector by one place, and how large the scores "
+                          "must be for the softmax to pick one key among eight.",
+                          prev=[round(v, 2) for v in prev.tolist()], worst=worst))
     return run_check(name, make_weights, check)

@@ -9,6 +9,7 @@ import statistics
 import torch
 import torch.nn as nn
 
+from ..i18n import tr
 from . import Result, run_check, verdict
 
 # GPT-2 small (Radford et al. 2019): 12 layers, d = 768, vocabulary 50,257, tied output head.
@@ -30,16 +31,20 @@ def exercise_1(ratio) -> Result:
         v = float(v)
         want = _gpt2_per_token(8192) / _gpt2_per_token(1024)
         if math.isclose(v, want, rel_tol=0.02):
-            return verdict(name, True, f"right: {want:.2f}×. 6N = {6 * (_gpt2_per_token(0) / 6):.3g} does not "
-                           f"depend on the context; only the attention term 12·L·d·T grows 8×, from "
-                           f"{12 * 12 * 768 * 1024:.3g} to {12 * 12 * 768 * 8192:.3g}.", "")
+            return verdict(name, True, tr("right: {want:.2f}×. 6N = {six_n:.3g} does not "
+                                          "depend on the context; only the attention term 12·L·d·T grows 8×, from "
+                                          "{short:.3g} to {long:.3g}.", want=want,
+                                          six_n=6 * (_gpt2_per_token(0) / 6), short=12 * 12 * 768 * 1024,
+                                          long=12 * 12 * 768 * 8192), "")
         if math.isclose(v, 8, rel_tol=0.02):
-            return verdict(name, False, "", "8× would hold if every FLOP depended on the context. The 6N part (the "
-                                            "weights) costs the same per token at any context; only 12·L·d·T grows.")
+            return verdict(name, False, "", tr("8× would hold if every FLOP depended on the context. The 6N part (the "
+                                               "weights) costs the same per token at any context; only 12·L·d·T "
+                                               "grows."))
         if math.isclose(v, 1, rel_tol=0.02):
-            return verdict(name, False, "", "1× would hold for 6N alone; the attention term 12·L·d·T grows with T.")
-        return verdict(name, False, "", f"you gave {v:.3g}. Compute 6N + 12·L·d·T for T = 8192 and T = 1024 with "
-                                        f"N = 12·L·d² + V·d (the tied head counts once) and divide.")
+            return verdict(name, False, "", tr("1× would hold for 6N alone; the attention term 12·L·d·T grows with "
+                                               "T."))
+        return verdict(name, False, "", tr("you gave {v:.3g}. Compute 6N + 12·L·d·T for T = 8192 and T = 1024 with "
+                                           "N = 12·L·d² + V·d (the tied head counts once) and divide.", v=v))
     return run_check(name, ratio, check)
 
 
@@ -78,21 +83,24 @@ def exercise_2(flops_fn) -> Result:
             if got != want:
                 wrong.append((widths, batch, got, want))
         if not wrong:
-            return verdict(name, True, "right, and exactly what torch's FLOP counter measured: 2 FLOPs per weight "
-                           "and example forward, 2 for the weight's gradient, and 2 for the gradient of each "
-                           "layer's input, except the first layer's, whose input needs no gradient.", "")
+            return verdict(name, True, tr("right, and exactly what torch's FLOP counter measured: 2 FLOPs per weight "
+                                          "and example forward, 2 for the weight's gradient, and 2 for the gradient "
+                                          "of each layer's input, except the first layer's, whose input needs no "
+                                          "gradient."), "")
         widths, batch, got, want = wrong[0]
         n = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
         hint = ""
         if got == 6 * n * batch:
-            hint = (" You counted 6 per weight everywhere: the first layer's input x needs no gradient, so "
-                    "that layer skips the product for ∂L/∂x and costs 4, not 6.")
+            hint = tr(" You counted 6 per weight everywhere: the first layer's input x needs no gradient, so "
+                      "that layer skips the product for ∂L/∂x and costs 4, not 6.")
         elif got == 2 * n * batch:
-            hint = " That is the forward pass only: the backward pass adds two products per layer."
+            hint = tr(" That is the forward pass only: the backward pass adds two products per layer.")
         elif got == 3 * n * batch or got == n * batch:
-            hint = " Count a multiply and an add as 2 FLOPs: an [m, k] @ [k, n] product costs 2·m·k·n."
-        return verdict(name, False, "", f"{len(wrong)} of {len(cases)} cases wrong; for widths {widths}, batch "
-                                        f"{batch} you gave {got}, torch counted {want}.{hint}")
+            hint = tr(" Count a multiply and an add as 2 FLOPs: an [m, k] @ [k, n] product costs 2·m·k·n.")
+        return verdict(name, False, "", tr("{wrong} of {cases} cases wrong; for widths {widths}, batch "
+                                           "{batch} you gave {got}, torch counted {want}.{hint}", wrong=len(wrong),
+                                           cases=len(cases), widths=widths, batch=batch, got=got, want=want,
+                                           hint=hint))
     return run_check(name, flops_fn, check)
 
 
@@ -128,14 +136,15 @@ def exercise_3(shape, baseline: dict | None = None, goal: float = 1.2) -> Result
         from ..compute import cpu_threads, time_fn
         need = {"n_layer", "d_model", "block_size", "batch"}
         if not isinstance(s, dict) or not need <= set(s):
-            return verdict(name, False, "", f"give a dict with the keys {sorted(need)} (and optionally n_head).")
+            return verdict(name, False, "", tr("give a dict with the keys {keys} (and optionally n_head).",
+                                               keys=sorted(need)))
         if s["d_model"] % s.get("n_head", 4):
-            return verdict(name, False, "", "d_model must be divisible by n_head (4 unless you give n_head).")
+            return verdict(name, False, "", tr("d_model must be divisible by n_head (4 unless you give n_head)."))
         step, flops = _step_rate(s)
         if flops > MAX_STEP_FLOPS:
-            return verdict(name, False, "", f"one step of that shape is {flops:.2g} FLOPs, over the budget of "
-                                            f"{MAX_STEP_FLOPS:.0g}: make it smaller (fewer layers, a shorter T or "
-                                            f"batch).")
+            return verdict(name, False, "", tr("one step of that shape is {flops:.2g} FLOPs, over the budget of "
+                                               "{budget:.0g}: make it smaller (fewer layers, a shorter T or "
+                                               "batch).", flops=flops, budget=MAX_STEP_FLOPS))
         base_step, base_flops = _step_rate(baseline or BASELINE)
         dev = "cuda" if torch.cuda.is_available() else "cpu"
         clock = "cpu" if dev == "cpu" else "wall"
@@ -147,13 +156,13 @@ def exercise_3(shape, baseline: dict | None = None, goal: float = 1.2) -> Result
         r_mine, r_base = flops / statistics.median(mine), base_flops / statistics.median(base)
         ratio = r_mine / r_base
         return verdict(name, ratio >= goal,
-                       f"right: {r_mine / 1e9:.1f} GFLOP/s against model A's {r_base / 1e9:.1f}, {ratio:.2f}× "
-                       f"(goal {goal}×). Wider matrices do more arithmetic per number read from memory and per "
-                       f"Python call.",
-                       f"{r_mine / 1e9:.1f} GFLOP/s against model A's {r_base / 1e9:.1f}: {ratio:.2f}×, the goal is "
-                       f"{goal}×. What makes a matrix product efficient: large d_model (wide products), enough "
-                       f"rows (batch × block_size); a long context moves work into attention, which is less "
-                       f"efficient here.")
+                       tr("right: {mine:.1f} GFLOP/s against model A's {base:.1f}, {ratio:.2f}× "
+                          "(goal {goal}×). Wider matrices do more arithmetic per number read from memory and per "
+                          "Python call.", mine=r_mine / 1e9, base=r_base / 1e9, ratio=ratio, goal=goal),
+                       tr("{mine:.1f} GFLOP/s against model A's {base:.1f}: {ratio:.2f}×, the goal is "
+                          "{goal}×. What makes a matrix product efficient: large d_model (wide products), enough "
+                          "rows (batch × block_size); a long context moves work into attention, which is less "
+                          "efficient here.", mine=r_mine / 1e9, base=r_base / 1e9, ratio=ratio, goal=goal))
     return run_check(name, shape, check)
 
 

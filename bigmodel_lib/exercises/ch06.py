@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..i18n import tr
 from . import Result, run_check, verdict
 
 
@@ -18,14 +19,15 @@ def exercise_1(answer) -> Result:
         from ..models import count_parameters
         a = str(a).strip().lower()
         if a not in ("up", "down", "same"):
-            return verdict(name, False, "", 'answer "up", "down" or "same".')
+            return verdict(name, False, "", tr('answer "up", "down" or "same".'))
         data = MarkerData(n_train=10, n_val=10, seed=0)
         narrow = count_parameters(make_classifier(data, d_model=32, n_heads=2, n_layers=2))
         wide = count_parameters(make_classifier(data, d_model=64, n_heads=2, n_layers=2))
-        why = (f"twice the width has {wide / narrow:.1f}× the parameters ({narrow:,} → {wide:,}); with Explainability "
-               f"unchanged the product grows {wide / narrow:.1f}×, so the formula calls a bigger, harder-to-read "
-               f"model more interpretable.")
-        return verdict(name, a == "up", f"right: {why}", f"it goes up: {why} That is the formula's first fault.")
+        why = tr("twice the width has {ratio:.1f}× the parameters ({narrow:,} → {wide:,}); with Explainability "
+                 "unchanged the product grows {ratio:.1f}×, so the formula calls a bigger, harder-to-read model more "
+                 "interpretable.", ratio=wide / narrow, narrow=narrow, wide=wide)
+        return verdict(name, a == "up", tr("right: {why}", why=why),
+                       tr("it goes up: {why} That is the formula's first fault.", why=why))
     return run_check(name, answer, check)
 
 
@@ -56,7 +58,8 @@ def exercise_2(surrogate_fn) -> Result:
             def f(z, w=w, b=b, pairs=pairs):
                 z = np.asarray(z, dtype=float)
                 if z.ndim != 2 or z.shape[1] != n_words:
-                    raise ValueError(f"f takes masks of shape [samples, {n_words}], got {z.shape}")
+                    raise ValueError(tr("f takes masks of shape [samples, {n_words}], got {shape}", n_words=n_words,
+                                        shape=z.shape))
                 out = b + z @ w
                 for i, j, c in pairs:
                     out = out + c * z[:, i] * z[:, j]
@@ -64,7 +67,8 @@ def exercise_2(surrogate_fn) -> Result:
             got = np.asarray(fn(f, n_words, 4000, 0), dtype=float)
             want = _projection(w, b, pairs)
             if got.shape != (n_words,):
-                return verdict(name, False, "", f"return one weight per word, shape ({n_words},); got {got.shape}.")
+                return verdict(name, False, "", tr("return one weight per word, shape ({n_words},); got {shape}.",
+                                                   n_words=n_words, shape=got.shape))
             err = np.abs(got - want).max()
             if err > 0.15:
                 occl = want.copy()
@@ -73,15 +77,17 @@ def exercise_2(surrogate_fn) -> Result:
                     occl[j] += c / 2
                 hint = ""
                 if pairs and np.abs(got - occl).max() < 0.15:
-                    hint = (" Your weights match leave-one-out (occlusion), which credits each word with the whole "
-                            "interaction; a surrogate fitted on random masks splits it.")
-                return verdict(name, False, "", f"with {n_words} words your weights differ from the least-squares "
-                                                f"answer by up to {err:.2f}.{hint} Sample masks with each word kept "
-                                                f"with probability 1/2, call f once on all of them, and solve the "
-                                                f"least-squares problem with an intercept column.")
-        return verdict(name, True, "right: on an additive model your surrogate recovers every weight, and where two "
-                       "words interact it splits their joint effect between them, as least squares over random "
-                       "masks must. LIME does this (with weights and a kernel) around one input.", "")
+                    hint = tr(" Your weights match leave-one-out (occlusion), which credits each word with the whole "
+                              "interaction; a surrogate fitted on random masks splits it.")
+                return verdict(name, False, "", tr("with {n_words} words your weights differ from the least-squares "
+                                                   "answer by up to {err:.2f}.{hint} Sample masks with each word kept "
+                                                   "with probability 1/2, call f once on all of them, and solve the "
+                                                   "least-squares problem with an intercept column.",
+                                                   n_words=n_words, err=err, hint=hint))
+        return verdict(name, True, tr("right: on an additive model your surrogate recovers every weight, and where "
+                                      "two words interact it splits their joint effect between them, as least "
+                                      "squares over random masks must. LIME does this (with weights and a kernel) "
+                                      "around one input."), "")
     return run_check(name, surrogate_fn, check)
 
 
@@ -92,24 +98,25 @@ def exercise_3(review, model, data) -> Result:
     def check(text):
         from ..interpret import CLASS_NAMES, occlusion_scores, predict_proba
         if not isinstance(text, str):
-            return verdict(name, False, "", "give the review as one string of space-separated words.")
+            return verdict(name, False, "", tr("give the review as one string of space-separated words."))
         try:
             x = data.encode([text])
         except ValueError as e:
-            return verdict(name, False, "", f"{e}. Use words from data.vocab.")
+            return verdict(name, False, "", tr("{error}. Use words from data.vocab.", error=e))
         pos = CLASS_NAMES.index("positive")
         p = float(predict_proba(model, x)[0, pos])
         occ = occlusion_scores(model, x, target=torch.tensor([pos]))[0]
         n = int((x[0] != 0).sum())
         top = float(occ[:n].max())
         if p <= 0.9:
-            return verdict(name, False, "", f"p(positive) = {p:.3f}: the model must be confident (> 0.9).")
+            return verdict(name, False, "", tr("p(positive) = {p:.3f}: the model must be confident (> 0.9).", p=p))
         if top >= 0.05:
             word = data.words(x[0])[int(occ[:n].argmax())]
-            return verdict(name, False, "", f"p(positive) = {p:.3f}, but removing '{word}' alone lowers it by "
-                                            f"{top:.3f} (the goal is < 0.05 for every word). What if no word were "
-                                            f"needed on its own?")
-        return verdict(name, True, f"found: p(positive) = {p:.3f}, and no single word's removal lowers it by more "
-                       f"than {top:.3f}. Occlusion says nothing matters, yet the words together decide the label: "
-                       f"redundant evidence hides from leave-one-out explanations.", "")
+            return verdict(name, False, "", tr("p(positive) = {p:.3f}, but removing '{word}' alone lowers it by "
+                                               "{top:.3f} (the goal is < 0.05 for every word). What if no word were "
+                                               "needed on its own?", p=p, word=word, top=top))
+        return verdict(name, True, tr("found: p(positive) = {p:.3f}, and no single word's removal lowers it by "
+                                      "more than {top:.3f}. Occlusion says nothing matters, yet the words together "
+                                      "decide the label: redundant evidence hides from leave-one-out explanations.",
+                                      p=p, top=top), "")
     return run_check(name, review, check)

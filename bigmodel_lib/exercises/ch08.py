@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..i18n import tr
 from . import Result, run_check, verdict
 
 
@@ -15,9 +16,9 @@ def exercise_1(fn) -> Result:
         got = [float(f(*c)) for c in cases]
         want = [-math.log(l2 / l1) / math.log(n2 / n1) for n1, l1, n2, l2 in cases]
         ok = all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(got, want))
-        return verdict(name, ok, "right: on log-log axes a power law is a straight line, and -α is its slope.",
-                       f"for {cases[1]} you gave {got[1]:.4g}, expected {want[1]:.4g}. Take logs: "
-                       f"ln L = ln a - α ln N, so α = -Δln L / Δln N.")
+        return verdict(name, ok, tr("right: on log-log axes a power law is a straight line, and -α is its slope."),
+                       tr("for {case} you gave {got:.4g}, expected {want:.4g}. Take logs: "
+                          "ln L = ln a - α ln N, so α = -Δln L / Δln N.", case=cases[1], got=got[1], want=want[1]))
     return run_check(name, fn, check)
 
 
@@ -29,8 +30,8 @@ def exercise_2(answer) -> Result:
         n, d = (float(v) for v in a)
         wn = math.sqrt(1e24 / 120)
         ok = math.isclose(n, wn, rel_tol=0.01) and math.isclose(d, 20 * wn, rel_tol=0.01)
-        return verdict(name, ok, f"right: N ≈ {wn:.3g} parameters on D ≈ {20 * wn:.3g} tokens.",
-                       f"you gave N = {n:.3g}, D = {d:.3g}. Put D = 20·N into C = 6·N·D: C = 120·N².")
+        return verdict(name, ok, tr("right: N ≈ {n:.3g} parameters on D ≈ {d:.3g} tokens.", n=wn, d=20 * wn),
+                       tr("you gave N = {n:.3g}, D = {d:.3g}. Put D = 20·N into C = 6·N·D: C = 120·N².", n=n, d=d))
     return run_check(name, answer, check)
 
 
@@ -42,9 +43,9 @@ def exercise_3(fn) -> Result:
         ns = [1, 10, 127]
         got = [(int(f(n, False)), int(f(n, True))) for n in ns]
         want = [(n * (n + 1) // 2, n) for n in ns]
-        return verdict(name, got == want, "right: without a cache step t reruns all t positions (n(n+1)/2 in "
-                       "all); with one, each step runs only the newest token.",
-                       f"for n = {ns} you gave {got}, expected {want}.")
+        return verdict(name, got == want, tr("right: without a cache step t reruns all t positions (n(n+1)/2 in "
+                                             "all); with one, each step runs only the newest token."),
+                       tr("for n = {ns} you gave {got}, expected {want}.", ns=ns, got=got, want=want))
     return run_check(name, fn, check)
 
 
@@ -72,16 +73,18 @@ def exercise_4(fn) -> Result:
             probs = torch.softmax(logits.double(), -1)
             soft = float(e * (probs.mean(0) ** 2).sum())
             if math.isclose(got, soft, rel_tol=1e-5):
-                return Result(name, False, "you used the mean probability for f_i too; f_i counts the tokens whose "
-                                           "top-1 expert is i (argmax), divided by the number of tokens.")
+                return Result(name, False, tr("you used the mean probability for f_i too; f_i counts the tokens "
+                                              "whose top-1 expert is i (argmax), divided by the number of tokens."))
             if math.isclose(got, want / e, rel_tol=1e-5):
-                return Result(name, False, "missing the factor E (the number of experts): with it, a perfectly even "
-                                           "split gives 1 whatever E is.")
-            return Result(name, False, f"for router logits of shape {tuple(logits.shape)} you gave {got:.4g}, expected "
-                                       f"{want:.4g}. P_i: softmax over experts, averaged over tokens; f_i: fraction "
-                                       f"of tokens whose argmax is i; loss = E · Σ f_i P_i.")
-        return verdict(name, True, "right: f (hard counts) carries no gradient, P (soft probabilities) does, so the "
-                       "loss pushes the router's probabilities away from the experts that already get many tokens.", "")
+                return Result(name, False, tr("missing the factor E (the number of experts): with it, a perfectly "
+                                              "even split gives 1 whatever E is."))
+            return Result(name, False, tr("for router logits of shape {shape} you gave {got:.4g}, expected "
+                                          "{want:.4g}. P_i: softmax over experts, averaged over tokens; f_i: fraction "
+                                          "of tokens whose argmax is i; loss = E · Σ f_i P_i.",
+                                          shape=tuple(logits.shape), got=got, want=want))
+        return verdict(name, True, tr("right: f (hard counts) carries no gradient, P (soft probabilities) does, so "
+                                      "the loss pushes the router's probabilities away from the experts that already "
+                                      "get many tokens."), "")
     return run_check(name, fn, check)
 
 
@@ -97,7 +100,7 @@ def exercise_5(run) -> Result:
         model, data, dense_loss = r
         layers = moe_layers(model)
         if not layers:
-            return Result(name, False, "the model has no MoEFeedForward layers: build it with make_moe_gpt")
+            return Result(name, False, tr("the model has no MoEFeedForward layers: build it with make_moe_gpt"))
         dev = next(model.parameters()).device
         shares = []
         with torch.no_grad():
@@ -109,9 +112,10 @@ def exercise_5(run) -> Result:
         share = max(shares)
         loss = evaluate(model, data, TrainConfig(eval_batches=20, device=str(dev), progress=False), dev)
         ok = share <= 0.35 and loss <= float(dense_loss) + 0.2
-        return verdict(name, ok, f"reached: busiest expert {share:.0%}, validation loss {loss:.3f} (dense "
-                       f"{float(dense_loss):.3f}).",
-                       f"busiest expert {share:.0%} (goal <= 35%), validation loss {loss:.3f} (goal <= "
-                       f"{float(dense_loss) + 0.2:.3f}). A larger balancing coefficient evens the load; too large "
-                       f"and the router stops routing by content.")
+        return verdict(name, ok, tr("reached: busiest expert {share:.0%}, validation loss {loss:.3f} (dense "
+                                    "{dense:.3f}).", share=share, loss=loss, dense=float(dense_loss)),
+                       tr("busiest expert {share:.0%} (goal <= 35%), validation loss {loss:.3f} (goal <= "
+                          "{goal:.3f}). A larger balancing coefficient evens the load; too large "
+                          "and the router stops routing by content.", share=share, loss=loss,
+                          goal=float(dense_loss) + 0.2))
     return run_check(name, run, check)
