@@ -330,9 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     from bigmodel_lib.device import PROFILES
     from bigmodel_lib.i18n import set_language
 
-    set_language(args.lang)
-    if args.lang != "en":
-        params["lang"] = args.lang
+    set_language(args.lang)         # the pages' own words; the Chinese notebooks set lang = "zh" themselves
     if args.timeout is not None and args.timeout <= 0:
         print(f"bigmodel run: --timeout: must be a positive number of seconds, got {args.timeout}")
         return 2

@@ -294,7 +294,7 @@ def glossary_problems(root: Path = ROOT, only: list[str] | None = None) -> list[
 
 def _math(text: str) -> list[str]:
     """The LaTeX of a markdown text ($...$ and $$...$$), which a translation keeps as it is."""
-    return sorted(re.findall(r"\$\$.+?\$\$|\$[^$\n]+\$", text, flags=re.S))
+    return sorted(re.findall(r"\$\$.+?\$\$|\$[^$]+\$", text, flags=re.S))   # inline math may wrap a line
 
 
 # ---- the library's own catalogues -----------------------------------------------------------------------------

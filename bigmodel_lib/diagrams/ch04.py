@@ -73,8 +73,8 @@ def post_pre_ln_figure(labels: dict | None = None) -> Figure:
     fig, ax = canvas(10.0, 4.6, title=L("title", "Where the LayerNorm sits"))
     for x0, kind in ((0.6, "post"), (5.6, "pre")):
         cx = x0 + 1.9
-        note(ax, cx, 4.05, L(kind, "post-LN (2017, the article)" if kind == "post" else "pre-LN (GPT-2 and later)"),
-             color="edge", style="normal", fontsize=11)
+        head = L("post", "post-LN (2017, the article)") if kind == "post" else L("pre", "pre-LN (GPT-2 and later)")
+        note(ax, cx, 4.05, head, color="edge", style="normal", fontsize=11)
         note(ax, cx, 0.25, "x", color="edge", style="normal", fontsize=11)
         if kind == "post":
             box(ax, cx - 0.8, 1.2, 1.6, 0.5, L("f", "sub-layer f"), color="attn")

@@ -3,11 +3,15 @@
 
 `grade(answers)` is what the notebook's widget calls and what tests/test_quiz.py tests; an answer is the
 index of the chosen option (or None for a question left blank).
+
+QUIZ and CHAPTERS hold the English text; it is translated where it is shown (`tr(q["q"])` in the widget, and in
+`grade`'s feedback), from the entries of `bigmodel_lib/locale/zh/ch13.po` keyed by that English text.
 """
 from __future__ import annotations
 
 import math
 
+from ..i18n import get_language, tr
 from . import Result, run_check, verdict
 
 CHAPTERS = {0: "setup", 1: "background", 2: "core concepts", 3: "attention", 4: "encoder and decoder",
@@ -129,32 +133,37 @@ QUIZ = [
 ]
 
 
-def grade(answers) -> dict:
+def grade(answers, lang: str | None = None) -> dict:
     """Score a list of option indices (None = left blank) against QUIZ.
 
-    Returns {"correct": int, "total": int, "blank": int, "feedback": [one line per question]}.
+    Returns {"correct": int, "total": int, "blank": int, "feedback": [one line per question]}, the feedback in
+    `lang` (default: the course's language, as `setup(..., lang)` set it).
     """
     if isinstance(answers, (str, bytes)) or not hasattr(answers, "__len__"):
-        raise TypeError(f"answers must be a list of option indices, one per question, got {type(answers).__name__}")
+        raise TypeError(tr("answers must be a list of option indices, one per question, got {got}",
+                           got=type(answers).__name__))
     answers = list(answers)
     if len(answers) != len(QUIZ):
-        raise ValueError(f"answers must have {len(QUIZ)} entries (one per question), got {len(answers)}")
+        raise ValueError(tr("answers must have {n} entries (one per question), got {got}", n=len(QUIZ),
+                            got=len(answers)))
     correct = blank = 0
     feedback = []
     for i, (a, item) in enumerate(zip(answers, QUIZ), 1):
-        where = ", ".join(f"ch. {c:02d} ({CHAPTERS[c]})" for c in item["chapters"])
+        where = tr(", ", lang).join(tr("ch. {c:02d} ({title})", lang, c=c, title=tr(CHAPTERS[c], lang))
+                                    for c in item["chapters"])
         if a is None:
             blank += 1
-            feedback.append(f"Q{i}: left blank — see {where}.")
+            feedback.append(tr("Q{i}: left blank — see {where}.", lang, i=i, where=where))
             continue
         if isinstance(a, bool) or not isinstance(a, int) or not 0 <= a < len(item["options"]):
-            raise ValueError(f"answers[{i - 1}] must be an option index in 0..{len(item['options']) - 1} or None, "
-                             f"got {a!r}")
+            raise ValueError(tr("answers[{k}] must be an option index in 0..{last} or None, got {got}", k=i - 1,
+                                last=len(item["options"]) - 1, got=repr(a)))
         if a == item["answer"]:
             correct += 1
-            feedback.append(f"Q{i}: right — {item['why']}")
+            feedback.append(tr("Q{i}: right — {why}", lang, i=i, why=tr(item["why"], lang)))
         else:
-            feedback.append(f"Q{i}: not quite ('{item['options'][a]}') — revisit {where}.")
+            feedback.append(tr("Q{i}: not quite ('{chosen}') — revisit {where}.", lang, i=i,
+                               chosen=tr(item["options"][a], lang), where=where))
     return {"correct": correct, "total": len(QUIZ), "blank": blank, "feedback": feedback}
 
 
@@ -163,10 +172,11 @@ def exercise_1(answers) -> Result:
     name = "13.1 self-check quiz"
 
     def check(ans):
-        g = grade(ans)
-        return verdict(name, g["correct"] == g["total"], f"all {g['total']} right.",
-                       f"{g['correct']} of {g['total']} right; " + " ".join(
-                           f for f in g["feedback"] if not f.split(": ", 1)[1].startswith("right")))
+        g = grade(ans, get_language())
+        wrong = [f for f, a, item in zip(g["feedback"], list(ans), QUIZ) if a != item["answer"]]
+        return verdict(name, g["correct"] == g["total"], tr("all {total} right.", total=g["total"]),
+                       tr("{correct} of {total} right; {wrong}", correct=g["correct"], total=g["total"],
+                          wrong=" ".join(wrong)))
     return run_check(name, answers, check)
 
 
@@ -181,9 +191,9 @@ def exercise_2(gpus_needed_fn) -> Result:
         got = [fn(*c) for c in cases]
         want = [math.ceil(f / (p * u * d * 86400)) for f, p, u, d in cases]
         return verdict(name, [int(g) for g in got] == want and all(float(g) == int(g) for g in got),
-                       "right: ceil(FLOPs / (peak · MFU · seconds)) — a GPU cannot be split.",
-                       f"for (flops, peak, mfu, days) = {cases} you gave {got}, expected {want}. Round *up*: "
-                       f"ceil(flops / (peak · mfu · days · 86400)).")
+                       tr("right: ceil(FLOPs / (peak · MFU · seconds)) — a GPU cannot be split."),
+                       tr("for (flops, peak, mfu, days) = {cases} you gave {got}, expected {want}. Round *up*: "
+                          "ceil(flops / (peak · mfu · days · 86400)).", cases=cases, got=got, want=want))
     return run_check(name, gpus_needed_fn, check)
 
 
@@ -214,7 +224,8 @@ def capstone(plan, budget_minutes: float, target_loss: float, rate: float, seed:
         from ..train import TrainConfig, train
         if not isinstance(pl, dict) or set(pl) - set(PLAN_KEYS) or not {"n_layer", "d_model", "n_head",
                                                                         "batch_size", "steps"} <= set(pl):
-            return Result(name, False, f"plan must be a dict with keys {PLAN_KEYS} (lr optional), got {pl!r}")
+            return Result(name, False, tr("plan must be a dict with keys {keys} (lr optional), got {got}",
+                                          keys=PLAN_KEYS, got=repr(pl)))
         budget_s = float(budget_minutes) * 60
         tok, data = char_corpus(block_size=BLOCK_SIZE, batch_size=int(pl["batch_size"]))
         torch.manual_seed(seed)
@@ -229,25 +240,28 @@ def capstone(plan, budget_minutes: float, target_loss: float, rate: float, seed:
         n_opt, d_opt = chinchilla_optimal(c_budget, tokens_per_param=20)
         loss, secs = hist.final_val_loss, hist.seconds
         time_ok, loss_ok = secs <= TIME_SLACK * budget_s, loss <= target_loss
-        msg = (f"{n:,} matrix parameters, {hist.tokens:,} tokens, estimated memory {mem / 2**20:.0f} MiB; "
-               f"time {secs:.0f} s of a {budget_s:.0f} s budget ({'kept' if time_ok else 'NOT kept'}); "
-               f"validation loss {loss:.3f} against the target {target_loss} "
-               f"({'reached' if loss_ok else 'NOT reached'}). Compared with the compute-optimal plan for "
-               f"C = {c_budget:.2e} FLOPs (N = {n_opt:,.0f}, D = {d_opt:,.0f} tokens): N is {n / n_opt:.2f}x, "
-               f"D is {hist.tokens / d_opt:.2f}x, and the run used {c_used / c_budget:.0%} of C.")
+        msg = tr("{n:,} matrix parameters, {tokens:,} tokens, estimated memory {mib:.0f} MiB; "
+                 "time {secs:.0f} s of a {budget_s:.0f} s budget ({kept}); "
+                 "validation loss {loss:.3f} against the target {target} "
+                 "({reached}). Compared with the compute-optimal plan for "
+                 "C = {c_budget:.2e} FLOPs (N = {n_opt:,.0f}, D = {d_opt:,.0f} tokens): N is {n_ratio:.2f}x, "
+                 "D is {d_ratio:.2f}x, and the run used {used:.0%} of C.", n=n, tokens=hist.tokens, mib=mem / 2**20,
+                 secs=secs, budget_s=budget_s, kept=tr("kept") if time_ok else tr("NOT kept"), loss=loss,
+                 target=target_loss, reached=tr("reached") if loss_ok else tr("NOT reached"), c_budget=c_budget,
+                 n_opt=n_opt, d_opt=d_opt, n_ratio=n / n_opt, d_ratio=hist.tokens / d_opt, used=c_used / c_budget)
         details = {"loss": loss, "seconds": secs, "budget_s": budget_s, "n": n, "tokens": hist.tokens,
                    "n_opt": n_opt, "d_opt": d_opt, "flops": c_used, "flops_budget": c_budget, "memory": mem}
         if time_ok and loss_ok:
-            res = Result(name, True, "goal met. " + msg)
+            res = Result(name, True, tr("goal met. {msg}", msg=msg))
             res.details = details
             return res
         hint = []
         if not time_ok:
-            hint.append("the run took too long: plan fewer steps, or leave a margin for a busy machine")
+            hint.append(tr("the run took too long: plan fewer steps, or leave a margin for a busy machine"))
         if not loss_ok:
-            hint.append("the loss is too high: a model far from the compute-optimal size wastes the budget "
-                        "(too big: too few tokens; too small: too little capacity)")
-        res = Result(name, False, msg + " " + "; ".join(hint) + ".")
+            hint.append(tr("the loss is too high: a model far from the compute-optimal size wastes the budget "
+                           "(too big: too few tokens; too small: too little capacity)"))
+        res = Result(name, False, tr("{msg} {hints}.", msg=msg, hints="; ".join(hint)))
         res.details = details
         return res
     return run_check(name, plan, check)
