@@ -301,7 +301,8 @@ def _math(text: str) -> list[str]:
 
 def library_messages(package: Path | None = None) -> dict[str, list[tuple[str, str]]]:
     """English messages in the library's source, by catalogue name: the first argument of every `tr(...)`
-    call and the default (last) argument of every `label(...)`/`L(...)` call that is a string literal.
+    call, the default (last) argument of every `label(...)`/`L(...)` call that is a string literal, and the
+    names of the exercises ("03.1 ...").
     Exercise and figure modules of chapter NN go to `chNN`, everything else to `core`."""
     package = Path(package) if package is not None else Path(__file__).resolve().parent
     if not package.is_dir():
@@ -323,6 +324,11 @@ def library_messages(package: Path | None = None) -> dict[str, list[tuple[str, s
                 arg = node.args[-1]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value:
                 found.setdefault(group, []).append((arg.value, f"bigmodel_lib/{rel}:{node.lineno}"))
+        if m and m.group(1) == "exercises":        # exercise names ("03.1 ..."), shown translated by Result
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                        and re.fullmatch(r"\d\d\.\d+ \S.*", node.value)):
+                    found.setdefault(group, []).append((node.value, f"bigmodel_lib/{rel}:{node.lineno}"))
     return found
 
 

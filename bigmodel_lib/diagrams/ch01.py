@@ -36,7 +36,8 @@ def timeline(events: Sequence[tuple[float, str, str]], labels: Mapping[str, str]
         color = COLORS["key"] if kind == "model" else COLORS["accent"]
         ax.plot([t, t], [0, h], color=color, lw=1, alpha=0.8)
         ax.plot([t], [0], "o", color=color, ms=6, zorder=3)
-        ax.text(t, h + (0.08 if h > 0 else -0.08), name, ha="center", va="bottom" if h > 0 else "top",
+        text = L(name, name) if kind == "idea" else name     # model names stay as published; ideas translate
+        ax.text(t, h + (0.08 if h > 0 else -0.08), text, ha="center", va="bottom" if h > 0 else "top",
                 fontsize=8.5, color="black" if kind == "model" else COLORS["accent"],
                 bbox=dict(fc="white", ec=color, boxstyle="round,pad=0.2", lw=0.8))
     ax.plot([], [], "o", color=COLORS["key"], label=L("model", "a model of data/models.csv"))
@@ -54,28 +55,31 @@ def challenges_map(labels: Mapping[str, str] | None = None) -> Figure:
     L = lambda k, d: label(labels, k, d)  # noqa: E731
     fig, ax = canvas(11.0, 5.6, title=L("title", "The three challenges: a map of the course"))
     cols = [
-        ("compute", "Compute and time", "q_compute", "How many FLOPs, bytes\nand GPU-days?", "attn",
-         [("ch01c", "01 §3-4: 6·N·D, GPT-3 in GPU-years"), ("ch02", "02 bytes per parameter, FLOP/s"),
-          ("ch05", "05 training time = FLOPs / rate"),
-          ("ch09", "09 many GPUs: distributed"), ("ch10", "10 fewer bits: quantization"),
-          ("ch11", "11 not enough compute")]),
-        ("data", "Data", "q_data", "How many tokens for\nhow many parameters?", "ffn",
-         [("ch01d", "01 §2: tokens per parameter"), ("ch02d", "02 more distinct data, lower loss"),
-          ("ch07", "07 a model trained on a corpus"),
-          ("ch08", "08 scaling laws (Chinchilla)")]),
-        ("interp", "Interpretability", "q_interp", "What did the model\nlearn, and why?", "output",
-         [("ch01i", "01 §5: heads and neurons to explain"), ("ch06", "06 what an explanation is"),
-          ("ch12", "12 scoring explanation methods")]),
+        (L("compute", "Compute and time"), L("q_compute", "How many FLOPs, bytes\nand GPU-days?"), "attn",
+         [("ch01c", L("ch01c", "01 §3-4: 6·N·D, GPT-3 in GPU-years")),
+          ("ch02", L("ch02", "02 bytes per parameter, FLOP/s")),
+          ("ch05", L("ch05", "05 training time = FLOPs / rate")),
+          ("ch09", L("ch09", "09 many GPUs: distributed")), ("ch10", L("ch10", "10 fewer bits: quantization")),
+          ("ch11", L("ch11", "11 not enough compute"))]),
+        (L("data", "Data"), L("q_data", "How many tokens for\nhow many parameters?"), "ffn",
+         [("ch01d", L("ch01d", "01 §2: tokens per parameter")),
+          ("ch02d", L("ch02d", "02 more distinct data, lower loss")),
+          ("ch07", L("ch07", "07 a model trained on a corpus")),
+          ("ch08", L("ch08", "08 scaling laws (Chinchilla)"))]),
+        (L("interp", "Interpretability"), L("q_interp", "What did the model\nlearn, and why?"), "output",
+         [("ch01i", L("ch01i", "01 §5: heads and neurons to explain")),
+          ("ch06", L("ch06", "06 what an explanation is")),
+          ("ch12", L("ch12", "12 scoring explanation methods"))]),
     ]
     cw, gap, x = 3.3, 0.3, 0.35
     top = 4.55
-    for key, title, qkey, q, color, chapters in cols:
-        box(ax, x, top, cw, 0.55, L(key, title), color=color, fontsize=11, weight="bold")
-        note(ax, x + cw / 2, top - 0.35, L(qkey, q), fontsize=9)
+    for title, q, color, chapters in cols:
+        box(ax, x, top, cw, 0.55, title, color=color, fontsize=11, weight="bold")
+        note(ax, x + cw / 2, top - 0.35, q, fontsize=9)
         y = top - 0.85
         for ck, text in chapters:
             here = ck.startswith("ch01")
-            box(ax, x + 0.15, y - 0.42, cw - 0.3, 0.42, L(ck, text), color="norm" if here else "white",
+            box(ax, x + 0.15, y - 0.42, cw - 0.3, 0.42, text, color="norm" if here else "white",
                 fontsize=9, weight="bold" if here else "normal")
             y -= 0.52
         x += cw + gap

@@ -56,13 +56,13 @@ def memory_stack(n_params: float = 7e9, activations: float = 60e9, n_gpus: int =
     for i, total in enumerate(bottoms):
         ax.text(i, total + 2, f"{total:,.0f} GB", ha="center", va="bottom", fontsize=8)
     ax.axhline(gpu_gb, color=COLORS["accent"], ls="--", lw=1.2)
-    ax.text(len(names) - 0.5, gpu_gb + 2, label(labels, "gpu", f"one {gpu_gb:g} GB GPU"), ha="right",
+    ax.text(len(names) - 0.5, gpu_gb + 2, label(labels, "gpu", "one {gb:g} GB GPU").format(gb=gpu_gb), ha="right",
             va="bottom", fontsize=8, color=COLORS["accent"])
     ax.set_xticks(range(len(names)), [label(labels, n, n) for n in names])
     ax.set_ylabel(label(labels, "ylabel", "GB per GPU"))
     ax.set_ylim(0, max(bottoms) * 1.12)
-    ax.set_title(label(labels, "title", f"One GPU's memory in a training step: {n_params / 1e9:g}B parameters, "
-                                        f"ZeRO over {n_gpus} GPUs"), fontsize=11)
+    ax.set_title(label(labels, "title", "One GPU's memory in a training step: {b:g}B parameters, ZeRO over {k} "
+                                        "GPUs").format(b=n_params / 1e9, k=n_gpus), fontsize=11)
     ax.legend(fontsize=8, loc="upper right")
     ax.spines[["top", "right"]].set_visible(False)
     return finish(fig)
@@ -78,8 +78,9 @@ def checkpointing(n_layer: int = 4, labels: Mapping[str, str] | None = None) -> 
         raise ValueError(f"n_layer must be an int in 2..8, got {n_layer}")
     fig, ax = canvas(10, 4.6, title=label(labels, "title", "What is kept for the backward pass"))
     w, gap = 1.6, 0.5
-    for row, (key, default, y) in enumerate((("plain", "plain", 2.7), ("ckpt", "checkpointed", 0.6))):
-        note(ax, 0.15, y + 0.55, label(labels, key, default), ha="left", fontsize=10, color="edge",
+    rows = ((label(labels, "plain", "plain"), 2.7), (label(labels, "ckpt", "checkpointed"), 0.6))
+    for row, (name, y) in enumerate(rows):
+        note(ax, 0.15, y + 0.55, name, ha="left", fontsize=10, color="edge",
              style="normal")
         for i in range(n_layer):
             x = 1.6 + i * (w + gap)

@@ -57,12 +57,17 @@ class Result:
         return {"name": self.name, "status": self.status, "passed": bool(self.passed),
                 "attempted": bool(self.attempted), "message": self.message}
 
+    @property
+    def title(self) -> str:
+        """The exercise's name as the learner reads it (translated); `name` stays the gradebook's key."""
+        return tr(self.name)
+
     def __repr__(self) -> str:
-        return f"{self.mark} {self.name}: {self.message}"
+        return f"{self.mark} {self.title}: {self.message}"
 
     def _repr_html_(self) -> str:
         color = "#1a7f37" if self.passed else ("#cf222e" if self.attempted else "#6e7781")
-        return (f"<div style='color:{color}'><b>{self.mark} {html.escape(self.name)}</b>: "
+        return (f"<div style='color:{color}'><b>{self.mark} {html.escape(self.title)}</b>: "
                 f"{html.escape(self.message)}</div>")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:

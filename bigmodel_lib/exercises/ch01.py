@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from ..i18n import tr
 from . import Result, run_check, verdict
 
 
@@ -23,15 +24,16 @@ def exercise_1(days) -> Result:
         got = float(ans)
         hint = ""
         if math.isclose(got, want / 2, rel_tol=0.02):
-            hint = " That is the time at 100% utilisation: divide by the MFU too."
+            hint = tr(" That is the time at 100% utilisation: divide by the MFU too.")
         elif math.isclose(got, want * 24, rel_tol=0.02):
-            hint = " That is hours, not days."
+            hint = tr(" That is hours, not days.")
         elif math.isclose(got, want * peak / GPUS["H100"]["peak_flops"], rel_tol=0.02):
-            hint = " That uses the H100's peak; the question is about A100s."
+            hint = tr(" That uses the H100's peak; the question is about A100s.")
         return verdict(name, math.isclose(got, want, rel_tol=0.02),
-                       f"right: {flops:.3g} FLOP / (1,024 × {peak:.3g} FLOP/s × 0.5) ≈ {want:.1f} days.",
-                       f"you gave {got:.4g} days.{hint} Seconds = FLOPs / (GPUs × peak × MFU); the A100's peak "
-                       f"is compute.GPUS['A100']['peak_flops']; a day has 86,400 s.")
+                       tr("right: {flops:.3g} FLOP / (1,024 × {peak:.3g} FLOP/s × 0.5) ≈ {want:.1f} days.",
+                          flops=flops, peak=peak, want=want),
+                       tr("you gave {got:.4g} days.{hint} Seconds = FLOPs / (GPUs × peak × MFU); the A100's peak "
+                          "is compute.GPUS['A100']['peak_flops']; a day has 86,400 s.", got=got, hint=hint))
     return run_check(name, days, check)
 
 
@@ -52,13 +54,14 @@ def exercise_2(predict_fn) -> Result:
         ratio = got / actual
         ok = 0.25 <= ratio <= 4
         return verdict(name, ok,
-                       f"within a factor of 4: you predicted {got:.3g} FLOP, Llama 3.1 405B reports {actual:.3g} "
-                       f"({ratio:.2f}×). The plain fit over every pre-2022 compute value says {naive:.3g} "
-                       f"({naive / actual:.0f}× too much): which rows you fit, and what you fit, moves a "
-                       f"three-year extrapolation by orders of magnitude.",
-                       f"you predicted {got:.3g} FLOP, {ratio:.3g}× the reported {actual:.3g}; the goal is a "
-                       f"factor of 4 either way. Try other choices: which years to fit, the compute column or "
-                       f"6·N·D from separate fits of parameters and tokens.")
+                       tr("within a factor of 4: you predicted {got:.3g} FLOP, Llama 3.1 405B reports {actual:.3g} "
+                          "({ratio:.2f}×). The plain fit over every pre-2022 compute value says {naive:.3g} "
+                          "({over:.0f}× too much): which rows you fit, and what you fit, moves a "
+                          "three-year extrapolation by orders of magnitude.",
+                          got=got, actual=actual, ratio=ratio, naive=naive, over=naive / actual),
+                       tr("you predicted {got:.3g} FLOP, {ratio:.3g}× the reported {actual:.3g}; the goal is a "
+                          "factor of 4 either way. Try other choices: which years to fit, the compute column or "
+                          "6·N·D from separate fits of parameters and tokens.", got=got, ratio=ratio, actual=actual))
     return run_check(name, predict_fn, check)
 
 
@@ -75,14 +78,15 @@ def exercise_3(model_name) -> Result:
         if str(ans) in set(t["name"]):
             r = ratio.get(t.index[t["name"] == str(ans)][0])
             if r is not None and not math.isnan(r):
-                hint = f" {ans} has {r:.0f} tokens per active parameter."
+                hint = tr(" {ans} has {r:.0f} tokens per active parameter.", ans=ans, r=r)
             if str(ans) == "DeepSeek-V3":
-                hint += " It saw the most tokens per *active* parameter of the MoE models, but not overall."
+                hint += tr(" It saw the most tokens per *active* parameter of the MoE models, but not overall.")
         return verdict(name, str(ans) == best,
-                       f"right: {best}, with {ratio.max():.0f} tokens per active parameter: a small model trained "
-                       f"far past the ~20 tokens per parameter of Chinchilla, because it is cheap to run afterwards.",
-                       f"you said {ans!r}.{hint} Divide train_tokens by n_compute (active parameters) for every "
-                       f"row that has both, and take the largest.")
+                       tr("right: {best}, with {most:.0f} tokens per active parameter: a small model trained "
+                          "far past the ~20 tokens per parameter of Chinchilla, because it is cheap to run afterwards.",
+                          best=best, most=ratio.max()),
+                       tr("you said {ans!r}.{hint} Divide train_tokens by n_compute (active parameters) for every "
+                          "row that has both, and take the largest.", ans=ans, hint=hint))
     return run_check(name, model_name, check)
 
 
@@ -117,18 +121,20 @@ def exercise_4(flops_fn) -> Result:
             if not math.isclose(got, want, rel_tol=1e-9):
                 n_blocks, n_head = 12 * L * d * d, V * d
                 if math.isclose(got, want / 3, rel_tol=1e-9):
-                    hint = "that is the forward pass only; the backward pass costs twice as much again"
+                    hint = tr("that is the forward pass only; the backward pass costs twice as much again")
                 elif math.isclose(got, 6 * n_blocks, rel_tol=1e-9):
-                    hint = "the output head is a matrix product too (V·d weights, shared with the embedding)"
+                    hint = tr("the output head is a matrix product too (V·d weights, shared with the embedding)")
                 elif math.isclose(got, 6 * (n_blocks + 2 * n_head), rel_tol=1e-9):
-                    hint = "the embedding lookup is not a product (it copies rows); only the head multiplies"
+                    hint = tr("the embedding lookup is not a product (it copies rows); only the head multiplies")
                 else:
-                    hint = ("per token, each weight takes part in one multiply-add forward (2 FLOPs) and two "
-                            "backward (4 FLOPs)")
-                return Result(name, False, f"for n_layer={L}, d_model={d}, vocab_size={V} you gave {got:.6g}, "
-                                           f"torch counts {want:.6g} FLOPs per token: {hint}.")
-        return verdict(name, True, "right, and torch's FLOP counter agrees on models you had not seen: 6 FLOPs per "
-                       "token for every weight that takes part in a product, 12·L·d² in the blocks plus V·d in "
-                       "the head. Biases, LayerNorms and the position embedding are not products, so the N in "
-                       "6·N·D is the weights of the matrix products.", "")
+                    hint = tr("per token, each weight takes part in one multiply-add forward (2 FLOPs) and two "
+                              "backward (4 FLOPs)")
+                return Result(name, False, tr("for n_layer={L}, d_model={d}, vocab_size={V} you gave {got:.6g}, "
+                                              "torch counts {want:.6g} FLOPs per token: {hint}.",
+                                              L=L, d=d, V=V, got=got, want=want, hint=hint))
+        return verdict(name, True, tr("right, and torch's FLOP counter agrees on models you had not seen: 6 FLOPs "
+                                      "per token for every weight that takes part in a product, 12·L·d² in the "
+                                      "blocks plus V·d in the head. Biases, LayerNorms and the position embedding "
+                                      "are not products, so the N in 6·N·D is the weights of the matrix products."),
+                       "")
     return run_check(name, flops_fn, check)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..i18n import tr
 from . import Result, run_check, verdict
 
 
@@ -15,11 +16,13 @@ def exercise_1(fn) -> Result:
         got = [float(f(n)) for n in ns]
         want = [16.0 * n for n in ns]
         if all(math.isclose(g, 12 * n) for g, n in zip(got, ns)):
-            return verdict(name, False, "", "12 bytes/param counts only the optimizer side (fp32 master, m, v); "
-                           "add the 16-bit weights and gradients.")
+            return verdict(name, False, "", tr("12 bytes/param counts only the optimizer side (fp32 master, m, v); "
+                                               "add the 16-bit weights and gradients."))
         return verdict(name, all(math.isclose(g, w) for g, w in zip(got, want)),
-                       "right: 2 (bf16 weights) + 2 (bf16 grads) + 4 (fp32 master) + 4 + 4 (Adam m, v) = 16 bytes.",
-                       f"for {ns[1]:,} parameters you gave {got[1]:.4g}, expected {want[1]:.4g} bytes.")
+                       tr("right: 2 (bf16 weights) + 2 (bf16 grads) + 4 (fp32 master) + 4 + 4 (Adam m, v) = 16 "
+                          "bytes."),
+                       tr("for {n:,} parameters you gave {got:.4g}, expected {want:.4g} bytes.",
+                          n=ns[1], got=got[1], want=want[1]))
     return run_check(name, fn, check)
 
 
@@ -31,10 +34,11 @@ def exercise_2(value) -> Result:
         want = 2 * 32 * 8 * 128 * 2 * 4 * 8192
         v = float(v)
         if math.isclose(v, want / 2):
-            return verdict(name, False, "", "that is half: keep both the keys and the values.")
-        return verdict(name, math.isclose(v, want, rel_tol=1e-3), f"right: {want:,} bytes ≈ {want / 2**30:.0f} GiB.",
-                       f"you gave {v:.4g}, expected {want:.4g}: 2 · 32 · 8 · 128 · 2 bytes per token, "
-                       f"× 4 × 8192 tokens.")
+            return verdict(name, False, "", tr("that is half: keep both the keys and the values."))
+        return verdict(name, math.isclose(v, want, rel_tol=1e-3),
+                       tr("right: {want:,} bytes ≈ {gib:.0f} GiB.", want=want, gib=want / 2**30),
+                       tr("you gave {v:.4g}, expected {want:.4g}: 2 · 32 · 8 · 128 · 2 bytes per token, "
+                          "× 4 × 8192 tokens.", v=v, want=want))
     return run_check(name, value, check)
 
 
@@ -45,9 +49,10 @@ def exercise_3(value) -> Result:
     def check(v):
         want = math.ceil(16 * 405e9 / 80e9)
         return verdict(name, int(v) == want and float(v) == int(v),
-                       f"right: 16 × 405e9 = {16 * 405e9 / 1e12:.2f} TB over 80 GB -> {want} GPUs, "
-                       f"before any activation.",
-                       f"you gave {v}, expected {want}: 16 bytes per parameter, divided by 80e9 bytes, rounded up.")
+                       tr("right: 16 × 405e9 = {tb:.2f} TB over 80 GB -> {want} GPUs, before any activation.",
+                          tb=16 * 405e9 / 1e12, want=want),
+                       tr("you gave {v}, expected {want}: 16 bytes per parameter, divided by 80e9 bytes, rounded up.",
+                          v=v, want=want))
     return run_check(name, value, check)
 
 
@@ -78,15 +83,17 @@ def exercise_4(fn) -> Result:
             model, want = _kv_measured(kw, b, t, dt)
             got = f(model, b, t)
             if not isinstance(got, (int, float)) or isinstance(got, bool) or got != want:
-                shape = f"{kw['n_layer']} layers, d_model {kw['d_model']}, {dt}, batch {b}, {t} tokens"
+                shape = tr("{n_layer} layers, d_model {d_model}, {dt}, batch {b}, {t} tokens",
+                           n_layer=kw["n_layer"], d_model=kw["d_model"], dt=dt, b=b, t=t)
                 hint = ""
                 if isinstance(got, (int, float)) and got * 2 == want:
-                    hint = " That is half: every layer keeps a key AND a value per token."
+                    hint = tr(" That is half: every layer keeps a key AND a value per token.")
                 elif isinstance(got, (int, float)) and got == want * 2 and dt == torch.bfloat16:
-                    hint = " Read the bytes per value from the weights' dtype (element_size()), not a fixed 4."
-                return Result(name, False, f"for {shape} you gave {got!r}, measured {want:,} bytes.{hint}")
-        return Result(name, True, "right on every shape: 2 (K and V) × layers × batch × tokens × d_model × bytes "
-                                  "per value; the cache grows linearly with both batch and context.")
+                    hint = tr(" Read the bytes per value from the weights' dtype (element_size()), not a fixed 4.")
+                return Result(name, False, tr("for {shape} you gave {got!r}, measured {want:,} bytes.{hint}",
+                                              shape=shape, got=got, want=want, hint=hint))
+        return Result(name, True, tr("right on every shape: 2 (K and V) × layers × batch × tokens × d_model × "
+                                     "bytes per value; the cache grows linearly with both batch and context."))
     return run_check(name, fn, check)
 
 
@@ -128,21 +135,23 @@ def exercise_5(setting) -> Result:
 
     def check(s):
         if not (isinstance(s, (tuple, list)) and len(s) == 3):
-            return Result(name, False, f"give (batch, checkpointing, autocast), got {s!r}")
+            return Result(name, False, tr("give (batch, checkpointing, autocast), got {s!r}", s=s))
         batch, ck, ac = s
         if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= 256:
-            return Result(name, False, f"batch must be an int in 1..256, got {batch!r}")
+            return Result(name, False, tr("batch must be an int in 1..256, got {batch!r}", batch=batch))
         mem = step_memory(batch, bool(ck), bool(ac))
         tokens = batch * 64
         mib = mem["total"] / 2**20
-        parts = ", ".join(f"{k} {v / 2**20:.1f}" for k, v in mem.items() if k != "total")
-        msg = f"batch {batch} ({tokens} tokens), checkpointing={bool(ck)}, autocast={bool(ac)}: {mib:.1f} MiB " \
-              f"({parts} MiB). "
+        names = {"weights": tr("weights"), "gradients": tr("gradients"), "optimizer": tr("optimizer"),
+                 "activations": tr("activations")}
+        parts = ", ".join(f"{names.get(k, k)} {v / 2**20:.1f}" for k, v in mem.items() if k != "total")
+        msg = tr("batch {batch} ({tokens} tokens), checkpointing={ck}, autocast={ac}: {mib:.1f} MiB ({parts} MiB). ",
+                 batch=batch, tokens=tokens, ck=bool(ck), ac=bool(ac), mib=mib, parts=parts)
         if tokens >= 2048 and mib < 40:
-            return Result(name, True, msg + "Goal met: the model states are fixed, so the room has to come from "
-                                            "the activations, and checkpointing removes most of them.")
+            return Result(name, True, msg + tr("Goal met: the model states are fixed, so the room has to come "
+                                               "from the activations, and checkpointing removes most of them."))
         if tokens < 2048:
-            return Result(name, False, msg + "Too few tokens per step: at least batch 32.")
-        return Result(name, False, msg + "Too much memory: the activations grow with the batch; which option "
-                                         "keeps fewest of them?")
+            return Result(name, False, msg + tr("Too few tokens per step: at least batch 32."))
+        return Result(name, False, msg + tr("Too much memory: the activations grow with the batch; which "
+                                            "option keeps fewest of them?"))
     return run_check(name, setting, check)
