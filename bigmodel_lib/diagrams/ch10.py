@@ -49,8 +49,8 @@ def int8_grid(weights: torch.Tensor, labels: Mapping[str, str] | None = None, zo
     for k in range(len(gz) - 1):
         if k == len(gz) // 2:
             az.annotate("", (gz[k], -0.2), (gz[k + 1], -0.2), arrowprops=dict(arrowstyle="<->", lw=0.8))
-            az.text((gz[k] + gz[k + 1]) / 2, -0.33, label(labels, "step", f"s = max|w| / 127 = {s:.2e}"),
-                    ha="center", va="top", fontsize=8)
+            step = label(labels, "step", "s = max|w| / 127 = {s}").replace("{s}", f"{s:.2e}")
+            az.text((gz[k] + gz[k + 1]) / 2, -0.33, step, ha="center", va="top", fontsize=8)
     az.axhline(0, color="k", lw=0.6)
     az.set_xlim(lo, hi)
     az.set_ylim(-0.5, 1.0)
