@@ -42,6 +42,12 @@ def _install_netguard():
 
 NETGUARD, NETGUARD_LOG = _install_netguard()
 
+# The Chinese solutions are the English solutions' code with lang = "zh" (tests/test_i18n.py proves the code is
+# the same): nbval runs every English notebook and every Chinese chapter, and tests/test_i18n.py executes three
+# Chinese solutions notebooks and checks their verdicts are Chinese; running all fourteen again would add about
+# three minutes to a test run that must stay well under thirty on two cores.
+collect_ignore_glob = ["notebooks/zh/solutions/*.ipynb"]
+
 
 def _git_status() -> set[str] | None:
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from .i18n import LOCALE_DIR, glossary, placeholders
+from .i18n import LOCALE_DIR, glossary
 
 ROOT = Path(__file__).resolve().parents[1]
 LANG = "zh"
@@ -365,6 +365,17 @@ def extract_library(package: Path | None = None, locale: Path = LOCALE_DIR,
     return counts
 
 
+def _fields(template: str) -> set[tuple[str, str, str]] | str:
+    """The {name:spec!conversion} fields of a template: a translation keeps each one as it is (a changed spec
+    could fail to format its value); a template that does not parse is returned as an error text."""
+    import string
+
+    try:
+        return {(n, spec or "", conv or "") for _, n, spec, conv in string.Formatter().parse(template) if n is not None}
+    except ValueError as err:
+        return f"does not parse: {err}"
+
+
 def check_library(locale: Path = LOCALE_DIR, groups: list[str] | None = None) -> list[str]:
     """Library messages without a current translation, and translations whose {placeholders} differ."""
     import polib
@@ -380,7 +391,7 @@ def check_library(locale: Path = LOCALE_DIR, groups: list[str] | None = None) ->
             if e.obsolete:
                 continue
             table[e.msgid] = e
-            if e.msgstr and placeholders(e.msgid) != placeholders(e.msgstr):
+            if e.msgstr and _fields(e.msgid) != _fields(e.msgstr):
                 problems.append(f"{path.name}: placeholders differ: {e.msgid[:60]!r} -> {e.msgstr[:60]!r}")
     for text in sorted(seen):
         e = table.get(text)

@@ -267,3 +267,21 @@ def test_readme_zh_gives_the_same_two_commands_and_its_links_resolve():
     for target in targets:
         assert (ROOT / target).is_file(), f"README.zh-CN.md links to a missing file: {target}"
     assert "README.zh-CN.md" in en
+
+
+ZH_SOLUTIONS = ("03", "07", "11")     # fast ones with many verdicts (conftest.py says why not all fourteen)
+
+
+@pytest.mark.parametrize("number", ZH_SOLUTIONS)
+def test_chinese_solutions_pass_with_chinese_verdicts(number, tmp_path):
+    import papermill as pm
+
+    (src,) = (ROOT / "notebooks" / "zh" / "solutions").glob(f"{number}_*_solutions.ipynb")
+    out = tmp_path / src.name
+    pm.execute_notebook(str(src), str(out), cwd=str(src.parent), kernel_name="python3", progress_bar=False)
+    text = "\n".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
+    verdicts = [line for line in text.splitlines() if line.startswith(("✔", "✘"))]
+    assert len(verdicts) >= 4, text[-2000:]
+    english = [v for v in verdicts if not CJK.search(v.split(":", 1)[-1])]
+    assert not english, f"verdicts left in English: {english[:3]}"
+    assert verdicts[-1].startswith("✔"), verdicts[-1]

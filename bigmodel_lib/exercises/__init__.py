@@ -63,11 +63,11 @@ class Result:
         return tr(self.name)
 
     def __repr__(self) -> str:
-        return f"{self.mark} {self.title}: {self.message}"
+        return f"{self.mark} {self.title}{tr(': ')}{self.message}"
 
     def _repr_html_(self) -> str:
         color = "#1a7f37" if self.passed else ("#cf222e" if self.attempted else "#6e7781")
-        return (f"<div style='color:{color}'><b>{self.mark} {html.escape(self.title)}</b>: "
+        return (f"<div style='color:{color}'><b>{self.mark} {html.escape(self.title)}</b>{html.escape(tr(': '))}"
                 f"{html.escape(self.message)}</div>")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
