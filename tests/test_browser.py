@@ -163,6 +163,15 @@ def _save_screenshot(page, tmp_path: Path, name: str) -> Path:
     return shot
 
 
+def open_page(playwright, chromium: str, url: str):
+    """Headless Chromium on `url` in a 1400×1000 window, 60 s per action: (browser, page)."""
+    browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    return browser, page
+
+
 def _click_run_all(page) -> None:
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells")).first.click()
@@ -195,11 +204,8 @@ def test_chapter_03_runs_in_jupyterlab_and_its_slider_reacts(chromium, lab, tmp_
 
     start = time.monotonic()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
+        browser, page = open_page(p, chromium, lab["url"])
         try:
-            page.goto(lab["url"])
             page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
             # The kernel is ready when the status bar reads "Python 3 (ipykernel) | Idle"; the toolbar's
             # execution indicator alone is no signal: it reads idle before the kernel even starts.
@@ -277,11 +283,8 @@ def test_a_chinese_chapter_opens_in_jupyterlab_with_every_glyph_drawn(chromium, 
     lab_zh = next(lab_gen)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
+            browser, page = open_page(p, chromium, lab_zh["url"])
             try:
-                page.goto(lab_zh["url"])
                 heading = page.locator(".jp-RenderedMarkdown h1").first
                 heading.wait_for(timeout=120_000)
                 title = heading.inner_text()
