@@ -207,6 +207,9 @@ def export_html(executed: Path, nav: str = "", static: str | None = STATIC, sani
         for output in cell.get("outputs", []):
             if WIDGET_VIEW in output.get("data", {}):
                 output["data"] = {"text/html": f'<div class="bm-widget">{html.escape(tr(WIDGET_TEXT))}</div>'}
+    from .i18n import get_language
+
+    exporter.language_code = "zh-CN" if get_language() == "zh" else "en"   # the browser picks glyph forms by it
     body, _ = exporter.from_notebook_node(nb, resources={"course_nav": nav})
     target = executed.with_suffix(".html")
     target.write_text(body, encoding="utf-8")
@@ -246,7 +249,8 @@ def write_index(out: Path, rows: list[dict], title: str = "Big Models, Hands-On"
         mathjax = (f'<script type="text/x-mathjax-config">MathJax.Hub.Config({{tex2jax: {{inlineMath: '
                    f'[["$","$"], ["\\\\(","\\\\)"]], processEscapes: true}}, messageStyle: "none"}});'
                    f'</script><script src="{static}/mathjax/MathJax.js?config={MATHJAX_CONFIG}"></script>')
-    page = (f"<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
+    code = "zh-CN" if lang == "zh" else "en"
+    page = (f"<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title>{mathjax}"
             "<style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{padding:.5em 1em;"
             "text-align:left;vertical-align:top}tr{border-bottom:1px solid #ddd}table{border-collapse:collapse}"

@@ -253,7 +253,8 @@ def test_bigmodel_run_lang_zh_writes_chinese_pages_and_links_both_editions(tmp_p
     page = (out / "zh" / "00_setup.html").read_text(encoding="utf-8")
     assert "学完本章" in page and "课程首页" in page          # the translated text and the page chrome
     index = (out / "zh" / "index.html").read_text(encoding="utf-8")
-    assert 'lang="zh"' in index and 'href="../index.html"' in index and "00_setup.html" in index
+    assert 'lang="zh-CN"' in index and 'href="../index.html"' in index and "00_setup.html" in index
+    assert '<html lang="zh-CN">' in page
 
 
 def test_readme_zh_gives_the_same_two_commands_and_its_links_resolve():
