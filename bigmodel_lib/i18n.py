@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import gettext
 import io
-import string
 from pathlib import Path
 
 #: The editions of the course: English (the source) and Chinese.
@@ -73,13 +72,6 @@ def translations(lang: str) -> "gettext.NullTranslations":
     return _read_catalogue(lang)
 
 
-def placeholders(template: str) -> set[str]:
-    """The `{names}` a template fills in: a translation must use exactly the same ones."""
-    if not isinstance(template, str):
-        raise TypeError(f"template must be a str, got {type(template).__name__}")
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-
-
 def tr(message: str, /, lang: str | None = None, **values) -> str:
     """`message` in the current language (or `lang`), then filled in with `values` by str.format.
     The English text is the key; anything without a translation stays English."""
@@ -90,10 +82,11 @@ def tr(message: str, /, lang: str | None = None, **values) -> str:
     return text.format(**values) if values else text
 
 
+@functools.lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """The name of a font with Chinese glyphs that matplotlib can use on this machine, or None.
     Looks in matplotlib's font list first, then once in the system's font folders (a font installed after
-    matplotlib built its cache is not in the list)."""
+    matplotlib built its cache is not in the list). Looked up once per process: every figure label asks."""
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}

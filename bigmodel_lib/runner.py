@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .i18n import tr
+from .i18n import check_lang, get_language, set_language, tr
 
 OUT_DEFAULT = Path("build/course")
 
@@ -22,8 +22,6 @@ OUT_DEFAULT = Path("build/course")
 def default_notebooks_dir(lang: str = "en") -> Path:
     """The repository's notebooks/ next to the package (editable install), else ./notebooks; for lang="zh"
     the Chinese edition in its zh/ folder."""
-    from .i18n import check_lang
-
     check_lang(lang)
     repo = Path(__file__).resolve().parents[1] / "notebooks"
     base = repo if repo.is_dir() else Path.cwd() / "notebooks"
@@ -207,8 +205,6 @@ def export_html(executed: Path, nav: str = "", static: str | None = STATIC, sani
         for output in cell.get("outputs", []):
             if WIDGET_VIEW in output.get("data", {}):
                 output["data"] = {"text/html": f'<div class="bm-widget">{html.escape(tr(WIDGET_TEXT))}</div>'}
-    from .i18n import get_language
-
     exporter.language_code = "zh-CN" if get_language() == "zh" else "en"   # the browser picks glyph forms by it
     body, _ = exporter.from_notebook_node(nb, resources={"course_nav": nav})
     target = executed.with_suffix(".html")
@@ -224,8 +220,6 @@ def write_index(out: Path, rows: list[dict], title: str = "Big Models, Hands-On"
                 static: str | None = STATIC, lang: str = "en") -> Path:
     """index.html, the course home: one row per chapter with its title, one-line summary, status and
     seconds, linking its page; and a link to the other edition (English at OUT/, Chinese at OUT/zh/)."""
-    from .i18n import check_lang
-
     check_lang(lang)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise TypeError(f"rows must be a list of dicts (chapter, status, seconds), got {type(rows).__name__}")
@@ -332,7 +326,6 @@ def main(argv: list[str] | None = None) -> int:
     params.update({k: v for k, v in (("profile", args.profile), ("device", args.device),
                                      ("seed", args.seed)) if v is not None})
     from bigmodel_lib.device import PROFILES
-    from bigmodel_lib.i18n import set_language
 
     set_language(args.lang)         # the pages' own words; the Chinese notebooks set lang = "zh" themselves
     if args.timeout is not None and args.timeout <= 0:

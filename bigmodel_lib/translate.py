@@ -212,7 +212,8 @@ def build_notebook(english: Path, catalogue, missing: list[str] | None = None) -
 
 
 def _dumps(nb) -> str:
-    return nbformat.writes(nb) + ("" if nbformat.writes(nb).endswith("\n") else "\n")
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def build(root: Path = ROOT, write: bool = True, only: list[str] | None = None) -> dict:

@@ -12,7 +12,6 @@ CASES = [
      r"lang must be one of .*got 'chinese'"),
     ("i18n-set-lang-type", "i18n.set_language", lambda: i18n.set_language(None), ValueError, r"lang must be one of"),
     ("i18n-translations", "i18n.translations", lambda: i18n.translations("de"), ValueError, r"lang must be one of"),
-    ("i18n-placeholders", "i18n.placeholders", lambda: i18n.placeholders(3), TypeError, r"template must be a str"),
     ("i18n-tr-type", "i18n.tr", lambda: i18n.tr(["hello"]), TypeError, r"message must be a str"),
     ("i18n-tr-lang", "i18n.tr", lambda: i18n.tr("hello", lang="jp"), ValueError, r"lang must be one of"),
     ("i18n-figure-text", "i18n.figure_text", lambda: i18n.figure_text(None), TypeError, r"english must be a str"),
